@@ -1,0 +1,75 @@
+"""Reads of the accounts domain."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from vsscare.accounts.models import Permission, Role, RolePermission, User, UserRole
+from vsscare.accounts.principal import Principal, scope_clause
+from vsscare.orgunits.models import OrgUnit
+
+
+def user_by_username(session: Session, username: str) -> User | None:
+    return session.scalar(select(User).where(User.username == username.strip().lower()))
+
+
+def permissions_of(session: Session, user_id: int) -> frozenset[str]:
+    stmt = (
+        select(RolePermission.permission_code)
+        .join(UserRole, UserRole.role_code == RolePermission.role_code)
+        .where(UserRole.user_id == user_id)
+    )
+    return frozenset(session.scalars(stmt))
+
+
+def principal_for(session: Session, user: User, via_token: bool = False) -> Principal:
+    permissions = permissions_of(session, user.id)
+    provinces: frozenset[str] | None = None
+    if "scope.all_provinces" not in permissions:
+        unit_ids = [s.org_unit_id for s in user.scopes]
+        if user.org_unit_id:
+            unit_ids.append(user.org_unit_id)
+        codes = session.scalars(select(OrgUnit.province_code).where(OrgUnit.id.in_(unit_ids))) if unit_ids else []
+        provinces = frozenset(c for c in codes if c)
+    return Principal(
+        user_id=user.id,
+        username=user.username,
+        full_name=user.full_name,
+        locale=user.locale,
+        roles=frozenset(r.role_code for r in user.roles),
+        permissions=permissions,
+        org_unit_id=user.org_unit_id,
+        provinces=provinces,
+        via_token=via_token,
+    )
+
+
+def list_users(session: Session, principal: Principal | None = None, include_disabled: bool = True) -> list[User]:
+    stmt = select(User).order_by(User.username)
+    if not include_disabled:
+        stmt = stmt.where(User.is_active.is_(True))
+    if principal is not None and principal.provinces is not None:
+        stmt = stmt.outerjoin(OrgUnit, OrgUnit.id == User.org_unit_id).where(
+            scope_clause(principal, OrgUnit.province_code)
+        )
+    return list(session.scalars(stmt))
+
+
+def roles(session: Session) -> list[Role]:
+    return list(session.scalars(select(Role).order_by(Role.code)))
+
+
+def permissions(session: Session) -> list[Permission]:
+    return list(session.scalars(select(Permission).order_by(Permission.code)))
+
+
+def role_grants(session: Session) -> dict[str, list[str]]:
+    grants: dict[str, list[str]] = {}
+    for rp in session.scalars(select(RolePermission).order_by(RolePermission.permission_code)):
+        grants.setdefault(rp.role_code, []).append(rp.permission_code)
+    return grants
+
+
+def unit_codes(session: Session) -> dict[int, str]:
+    return dict(session.execute(select(OrgUnit.id, OrgUnit.code)).tuples())

@@ -1,0 +1,87 @@
+"""The web application: ``create_app(settings)`` mounts every domain's router."""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+
+from vsscare import __version__
+from vsscare.core.config import Settings
+from vsscare.core.db import Database
+from vsscare.core.errors import UNAVAILABLE, AppError
+from vsscare.core.logging import setup_logging
+from vsscare.core.migrate import is_current
+from vsscare.core.web import PACKAGE, RequestContext, install_error_handlers, make_templates
+
+
+def create_app(settings: Settings | None = None, db: Database | None = None) -> FastAPI:
+    settings = settings or Settings()
+    owns_db = db is None
+    db = db or Database(settings.database_url)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI):
+        yield
+        if owns_db:
+            db.dispose()
+
+    app = FastAPI(
+        title="vsscare",
+        version=__version__,
+        description="Chăm sóc khách hàng BHXH Việt Nam / Vietnam Social Security customer care",
+        docs_url=None,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.db = db
+    app.state.templates = make_templates(settings)
+    app.add_middleware(RequestContext, settings=settings)
+    install_error_handlers(app)
+    app.mount("/static", StaticFiles(directory=str(PACKAGE / "static")), name="static")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs():
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="vsscare API",
+            swagger_js_url="/static/vendor/swagger-ui/swagger-ui-bundle.js",
+            swagger_css_url="/static/vendor/swagger-ui/swagger-ui.css",
+            swagger_favicon_url="/static/favicon.svg",
+        )
+
+    @app.get("/healthz", tags=["system"])
+    def healthz() -> dict:
+        """The process is up."""
+        return {"status": "ok", "version": __version__}
+
+    @app.get("/readyz", tags=["system"])
+    def readyz(request: Request) -> JSONResponse:
+        """The database answers and its schema is current."""
+        try:
+            request.app.state.db.ping()
+            current = is_current(request.app.state.db)
+        except Exception as exc:  # any driver error means not ready
+            raise AppError(UNAVAILABLE, details={"database": type(exc).__name__}) from exc
+        if not current:
+            raise AppError(UNAVAILABLE, details={"database": "schema not current"})
+        return JSONResponse({"status": "ready"})
+
+    from vsscare.accounts import api as accounts_api
+    from vsscare.accounts import views as accounts_views
+    from vsscare.console import views as console_views
+    from vsscare.orgunits import api as orgunits_api
+
+    for module in (accounts_views, accounts_api, console_views, orgunits_api):
+        app.include_router(module.router)
+    return app
+
+
+def app_from_env() -> FastAPI:
+    """Entry point for ``uvicorn --factory`` (``vsscare serve``)."""
+    settings = Settings()
+    setup_logging(settings.log_level, settings.log_json)
+    return create_app(settings)

@@ -1,0 +1,83 @@
+"""Shared pieces of the command line: settings, database, error reporting; ``vsscare db``."""
+
+from __future__ import annotations
+
+import sys
+from functools import cache
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+
+from vsscare.core import migrate
+from vsscare.core.config import Settings
+from vsscare.core.db import Database
+from vsscare.core.errors import AppError
+from vsscare.core.i18n import _
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+@cache
+def settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as exc:
+        lines = [f"  {'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
+        err_console.print("[red]Cấu hình không hợp lệ / Invalid configuration:[/red]\n" + "\n".join(lines))
+        raise typer.Exit(2) from exc
+
+
+@cache
+def database() -> Database:
+    return Database(settings().database_url)
+
+
+def fail(exc: AppError) -> typer.Exit:
+    err_console.print(f"[red]Lỗi[/red] [{exc.code}]: {exc.message}")
+    err_console.print(f"[dim]Error: {exc.message_en}[/dim]")
+    if exc.details:
+        err_console.print(f"[dim]{exc.details}[/dim]")
+    return typer.Exit(1)
+
+
+db_app = typer.Typer(help=_("Lược đồ cơ sở dữ liệu (Alembic)."), no_args_is_help=True)
+
+
+@db_app.command("upgrade", help=_("Nâng cấp lược đồ cơ sở dữ liệu và nạp vai trò, quyền mặc định."))
+def db_upgrade(revision: str = typer.Argument("head", help=_("Phiên bản đích"))) -> None:
+    from vsscare.bootstrap import upgrade_and_seed
+
+    upgrade_and_seed(database(), revision)
+    console.print(_("Lược đồ ở phiên bản {rev}.").format(rev=migrate.current(database())))
+
+
+@db_app.command("downgrade", help=_("Hạ cấp lược đồ cơ sở dữ liệu."))
+def db_downgrade(revision: str = typer.Argument(..., help=_("Phiên bản đích, ví dụ -1 hoặc base"))) -> None:
+    migrate.downgrade(database(), revision)
+    console.print(_("Lược đồ ở phiên bản {rev}.").format(rev=migrate.current(database()) or "base"))
+
+
+@db_app.command("current", help=_("In phiên bản lược đồ hiện tại."))
+def db_current() -> None:
+    current = migrate.current(database())
+    head = migrate.head()
+    state = _("mới nhất") if current == head else _("cần nâng cấp lên {head}").format(head=head)
+    console.print(f"{current or 'base'} ({state})")
+
+
+def run_guarded(fn, *args, **kwargs):
+    """Run a CLI entry point, turning known errors into readable messages and exit codes."""
+    from sqlalchemy.exc import OperationalError
+
+    try:
+        return fn(*args, **kwargs)
+    except AppError as exc:
+        raise fail(exc) from exc
+    except OperationalError as exc:
+        err_console.print(
+            "[red]Không kết nối được cơ sở dữ liệu[/red] / Cannot reach the database: "
+            f"{str(exc.orig).strip().splitlines()[0] if exc.orig else exc}"
+        )
+        sys.exit(1)

@@ -1,0 +1,96 @@
+"""Settings, read from the environment (``VSSCARE_*``) or a ``.env`` file."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from functools import cached_property
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+SUPPORTED_LOCALES = ("vi", "en")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="VSSCARE_", env_file=".env", extra="ignore")
+
+    database_url: str = Field("sqlite:///var/vsscare.db", description="SQLAlchemy URL: sqlite:/// or postgresql://")
+    secret_key: SecretStr = Field(
+        SecretStr(""), description="Signs sessions and tokens; generated into data_dir when empty"
+    )
+    data_dir: Path = Field(Path("var"), description="Uploads, generated secret, SQLite file by default")
+    base_url: str = Field("http://127.0.0.1:8000", description="Public URL used in links and cookies")
+    timezone: str = Field("Asia/Ho_Chi_Minh", description="Time zone shown to people")
+    default_locale: str = Field("vi", description="UI language when the user has not chosen one")
+    log_level: str = "INFO"
+    log_json: bool = True
+    session_idle_minutes: int = Field(120, ge=5, description="Staff session expires after this idle time")
+    session_max_hours: int = Field(12, ge=1, description="Staff session expires after this in any case")
+    login_max_failures: int = Field(5, ge=1, description="Failed logins before the account is locked")
+    login_lockout_minutes: int = Field(15, ge=1)
+    job_max_attempts: int = Field(8, ge=1, description="Tries before a job goes to the dead letter")
+    job_lease_seconds: int = Field(60, ge=1, description="A claimed job returns to the queue after this")
+
+    @field_validator("database_url")
+    @classmethod
+    def _check_url(cls, value: str) -> str:
+        value = value.strip()
+        if value.startswith("postgres://"):
+            value = "postgresql://" + value[len("postgres://") :]
+        if value.startswith("postgresql://"):
+            value = "postgresql+psycopg://" + value[len("postgresql://") :]
+        if not (value.startswith("sqlite:///") or value.startswith("postgresql+psycopg://")):
+            raise ValueError(
+                "VSSCARE_DATABASE_URL phải bắt đầu bằng sqlite:/// hoặc postgresql:// "
+                "/ must start with sqlite:/// or postgresql://"
+            )
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _check_tz(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"Múi giờ không hợp lệ / unknown time zone: {value}") from exc
+        return value
+
+    @field_validator("default_locale")
+    @classmethod
+    def _check_locale(cls, value: str) -> str:
+        if value not in SUPPORTED_LOCALES:
+            raise ValueError(f"default_locale must be one of {SUPPORTED_LOCALES}")
+        return value
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.base_url.startswith("https://")
+
+    @cached_property
+    def secret(self) -> bytes:
+        """The secret key; a random one is generated once and kept in ``data_dir``."""
+        value = self.secret_key.get_secret_value()
+        if value:
+            return value.encode()
+        path = self.data_dir / "secret_key"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as fh:
+                fh.write(secrets.token_urlsafe(48))
+        return path.read_text().strip().encode()
+
+
+def get_settings(**overrides) -> Settings:
+    return Settings(**overrides)

@@ -1,0 +1,8 @@
+"""Imports every domain's tables so ``Base.metadata`` is complete (migrations, tests)."""
+
+from vsscare.accounts import models as accounts_models  # noqa: F401
+from vsscare.core import audit, events, jobs  # noqa: F401
+from vsscare.core.db import Base
+from vsscare.orgunits import models as orgunits_models  # noqa: F401
+
+metadata = Base.metadata
