@@ -1,0 +1,41 @@
+"""Vietnamese text handling: NFC, one tone-mark placement, a diacritic-free search form."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Old-style tone placement (hoà, thuỷ, khoẻ) → the form most input methods produce today (hòa, thủy, khỏe).
+_TONE_PAIRS = {
+    "oà": "òa", "oá": "óa", "oả": "ỏa", "oã": "õa", "oạ": "ọa",
+    "oè": "òe", "oé": "óe", "oẻ": "ỏe", "oẽ": "õe", "oẹ": "ọe",
+    "uỳ": "ùy", "uý": "úy", "uỷ": "ủy", "uỹ": "ũy", "uỵ": "ụy",
+}
+_TONE_RE = re.compile("|".join(sorted(_TONE_PAIRS, key=len, reverse=True)))
+_SPACES = re.compile(r"\s+")
+
+
+def nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+def normalize(text: str) -> str:
+    """NFC, single spaces, tone marks placed the modern way (case kept)."""
+    text = _SPACES.sub(" ", nfc(text)).strip()
+    lowered = text.lower()
+    if not _TONE_RE.search(lowered):
+        return text
+    out = list(text)
+    for m in _TONE_RE.finditer(lowered):
+        replacement = _TONE_PAIRS[m.group(0)]
+        for i, ch in enumerate(replacement):
+            pos = m.start() + i
+            out[pos] = ch.upper() if text[pos].isupper() else ch
+    return "".join(out)
+
+
+def fold(text: str) -> str:
+    """Lower case without diacritics, đ→d: "Bảo hiểm Xã hội" → "bao hiem xa hoi"."""
+    text = normalize(text).lower().replace("đ", "d")
+    decomposed = unicodedata.normalize("NFD", text)
+    return "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
