@@ -38,4 +38,4 @@ def fold(text: str) -> str:
     """Lower case without diacritics, đ→d: "Bảo hiểm Xã hội" → "bao hiem xa hoi"."""
     text = normalize(text).lower().replace("đ", "d")
     decomposed = unicodedata.normalize("NFD", text)
-    return "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
+    return nfc("".join(c for c in decomposed if unicodedata.category(c) != "Mn"))

@@ -8,6 +8,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import jinja2
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
@@ -25,6 +27,7 @@ from vsscare.core.db import Database
 log = logging.getLogger("vsscare.http")
 PACKAGE = Path(__file__).resolve().parent.parent
 LANG_COOKIE = "vsscare_lang"
+MACHINE_PATHS = {"/healthz", "/readyz", "/openapi.json"}
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -88,6 +91,13 @@ class RequestContext:
             scope.setdefault("state", {})["locale"] = locale
             try:
                 await self.app(scope, receive, send_wrapper)
+            except Exception:
+                # Handled here, inside the request's context, so the 500 names its correlation id.
+                log.exception("unhandled error", extra={"path": path})
+                if scope["type"] != "http" or status["code"]:
+                    raise
+                error = errors.AppError(errors.INTERNAL, correlation_id=correlation_id())
+                await error_response(Request(scope), error)(scope, receive, send_wrapper)
             finally:
                 if scope["type"] == "http":
                     log.info(
@@ -114,7 +124,7 @@ class RequestContext:
 
 
 def wants_json(request: Request) -> bool:
-    if request.url.path.startswith("/api/"):
+    if request.url.path.startswith("/api/") or request.url.path in MACHINE_PATHS:
         return True
     accept = request.headers.get("accept", "")
     return "application/json" in accept and "text/html" not in accept
@@ -155,15 +165,14 @@ def install_error_handlers(app: FastAPI) -> None:
         )
         return error_response(request, errors.AppError(code))
 
-    @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> Response:
-        log.exception("unhandled error", extra={"path": request.url.path})
-        return error_response(request, errors.AppError(errors.INTERNAL, correlation_id=correlation_id()))
-
 
 def make_templates(settings: Settings) -> Jinja2Templates:
-    templates = Jinja2Templates(directory=str(PACKAGE / "templates"), extensions=["jinja2.ext.i18n"])
-    env = templates.env
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(PACKAGE / "templates")),
+        autoescape=True,
+        extensions=["jinja2.ext.i18n"],
+    )
+    templates = Jinja2Templates(env=env)
     env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.globals.update(
         version=__version__,

@@ -1,0 +1,3 @@
+from vsscare.cli import main
+
+main()
