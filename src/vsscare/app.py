@@ -74,8 +74,9 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     from vsscare.accounts import views as accounts_views
     from vsscare.console import views as console_views
     from vsscare.orgunits import api as orgunits_api
+    from vsscare.orgunits import views as orgunits_views
 
-    for module in (accounts_views, accounts_api, console_views, orgunits_api):
+    for module in (accounts_views, accounts_api, console_views, orgunits_api, orgunits_views):
         app.include_router(module.router)
     return app
 

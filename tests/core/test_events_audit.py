@@ -44,7 +44,7 @@ def test_audit_records_client_and_survives_rollback_with_record_now(db):
         audit.record_now(db, "permission.denied", Actor("user", "1", "a"), outcome="denied",
                          details={"permission": "audit.view"})
     with db.read() as session:
-        rows = session.scalars(select(AuditEntry)).all()
+        rows = session.scalars(select(AuditEntry).where(AuditEntry.correlation_id == "req-9")).all()
     assert [r.action for r in rows] == ["permission.denied"]
     row = rows[0]
     assert (row.ip, row.user_agent, row.correlation_id, row.outcome) == ("10.1.2.3", "Mozilla/5.0", "req-9", "denied")

@@ -8,6 +8,7 @@ from functools import cache
 import typer
 from pydantic import ValidationError
 from rich.console import Console
+from rich.markup import escape
 
 from vsscare.core import migrate
 from vsscare.core.config import Settings
@@ -35,10 +36,10 @@ def database() -> Database:
 
 
 def fail(exc: AppError) -> typer.Exit:
-    err_console.print(f"[red]Lỗi[/red] [{exc.code}]: {exc.message}")
-    err_console.print(f"[dim]Error: {exc.message_en}[/dim]")
+    err_console.print(f"[red]Lỗi[/red] {escape(f'[{exc.code}]')}: {escape(exc.message)}")
+    err_console.print(f"[dim]Error: {escape(exc.message_en)}[/dim]")
     if exc.details:
-        err_console.print(f"[dim]{exc.details}[/dim]")
+        err_console.print(f"[dim]{escape(str(exc.details))}[/dim]")
     return typer.Exit(1)
 
 
