@@ -37,8 +37,9 @@ bench: install
 	$(BIN)/python bench/serve_start.py
 
 messages: install
-	$(BIN)/pybabel extract -F babel.cfg --no-location --sort-output -o src/vsscare/locale/messages.pot src/vsscare
-	$(BIN)/pybabel update -i src/vsscare/locale/messages.pot -d src/vsscare/locale -D messages --no-fuzzy-matching
+	mkdir -p var
+	$(BIN)/pybabel extract -F babel.cfg --no-location --sort-output -o var/messages.pot src/vsscare
+	$(BIN)/pybabel update -i var/messages.pot -d src/vsscare/locale -D messages --no-fuzzy-matching
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -119,8 +119,13 @@ def make_user(db: Database):
         username = username or f"{(roles or ('user',))[0].replace('_', '')}{next(_counter)}"
         with db.session() as session:
             accounts.create_user(
-                session, TEST_ACTOR, username=username, full_name=username.title(), password=PASSWORD,
-                roles=list(roles), org_unit_code=unit,
+                session,
+                TEST_ACTOR,
+                username=username,
+                full_name=username.title(),
+                password=PASSWORD,
+                roles=list(roles),
+                org_unit_code=unit,
             )
         return username
 
@@ -133,7 +138,9 @@ def login(client: TestClient, username: str, password: str = PASSWORD) -> TestCl
     assert page.status_code == 200
     token = client.cookies.get("vsscare_csrf")
     response = client.post(
-        "/login", data={"username": username, "password": password, "csrf_token": token}, follow_redirects=False
+        "/login",
+        data={"username": username, "password": password, "csrf_token": token},
+        follow_redirects=False,
     )
     assert response.status_code == 303, response.text
     return client

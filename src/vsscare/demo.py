@@ -25,10 +25,19 @@ def _password() -> str:
     return secrets.token_urlsafe(9).replace("-", "x").replace("_", "y") + "7"
 
 
-def _ensure_user(session, username: str, name: str, roles: list[str], unit: str | None, password: str) -> None:
+def _ensure_user(
+    session, username: str, name: str, roles: list[str], unit: str | None, password: str
+) -> None:
     if account_queries.user_by_username(session, username) is None:
-        accounts.create_user(session, DEMO, username=username, full_name=name, password=password, roles=roles,
-                             org_unit_code=unit)
+        accounts.create_user(
+            session,
+            DEMO,
+            username=username,
+            full_name=name,
+            password=password,
+            roles=roles,
+            org_unit_code=unit,
+        )
     else:
         accounts.enable_user(session, DEMO, username)
         accounts.reset_password(session, DEMO, username, password)
@@ -45,9 +54,19 @@ def prepare() -> dict[str, str]:
         _ensure_user(session, "admin", "Quản trị hệ thống", ["admin"], "CCC", admin_password)
         staff = yaml.safe_load((DATA_DIR / "demo" / "staff.yaml").read_text("utf-8"))
         for person in staff:
-            _ensure_user(session, person["username"], person["name"], person["roles"], person.get("unit"),
-                         staff_password)
-    return {"admin": admin_password, "staff": staff_password, "staff_users": ", ".join(p["username"] for p in staff)}
+            _ensure_user(
+                session,
+                person["username"],
+                person["name"],
+                person["roles"],
+                person.get("unit"),
+                staff_password,
+            )
+    return {
+        "admin": admin_password,
+        "staff": staff_password,
+        "staff_users": ", ".join(p["username"] for p in staff),
+    }
 
 
 def demo(
@@ -61,10 +80,13 @@ def demo(
         Panel.fit(
             "\n".join(
                 [
-                    f"{_('Địa chỉ')}: [bold]{url}[/bold]",
-                    f"{_('Quản trị')}: [bold]admin[/bold] / [bold]{logins['admin']}[/bold]",
-                    f"{_('Nhân viên mẫu')} ({logins['staff_users']}): {_('mật khẩu')} "
-                    f"[bold]{logins['staff']}[/bold]",
+                    _("Địa chỉ: {url}").format(url=f"[bold]{url}[/bold]"),
+                    _("Quản trị: {login}").format(
+                        login=f"[bold]admin[/bold] / [bold]{logins['admin']}[/bold]"
+                    ),
+                    _("Nhân viên mẫu ({users}): mật khẩu {password}").format(
+                        users=logins["staff_users"], password=f"[bold]{logins['staff']}[/bold]"
+                    ),
                 ]
             ),
             title="vsscare demo",

@@ -3,6 +3,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
+from tests.conftest import PASSWORD, TEST_ACTOR
 from vsscare.accounts import actions, queries
 from vsscare.accounts.models import StaffSession, User
 from vsscare.accounts.principal import scope_clause
@@ -11,7 +12,6 @@ from vsscare.core.db import utcnow
 from vsscare.core.errors import AppError
 from vsscare.core.events import EventRecord
 from vsscare.orgunits.models import OrgUnit
-from tests.conftest import PASSWORD, TEST_ACTOR
 
 
 def _login(db, settings, username, password=PASSWORD):
@@ -55,8 +55,9 @@ def test_create_user_rejects_bad_input_and_changes_nothing(db, kwargs, code):
 def test_duplicate_username_is_refused(db, make_user):
     name = make_user("agent")
     with pytest.raises(AppError) as err, db.session() as session:
-        actions.create_user(session, TEST_ACTOR, username=name.upper(), full_name="X", password=PASSWORD,
-                            roles=["agent"])
+        actions.create_user(
+            session, TEST_ACTOR, username=name.upper(), full_name="X", password=PASSWORD, roles=["agent"]
+        )
     assert err.value.code == "username_taken"
 
 
@@ -84,11 +85,15 @@ def test_wrong_password_counts_and_locks_after_limit(db, settings, make_user):
     assert locked.error.code == "account_locked" and locked.token is None
     assert locked.params["minutes"] >= 1
     with db.read() as session:
-        outcomes = [a.outcome for a in session.scalars(select(AuditEntry).where(AuditEntry.action == "login"))]
+        outcomes = [
+            a.outcome for a in session.scalars(select(AuditEntry).where(AuditEntry.action == "login"))
+        ]
         assert outcomes.count("failed") == settings.login_max_failures and outcomes[-1] == "denied"
         assert session.scalar(select(EventRecord).where(EventRecord.type == "user.locked")) is not None
     with db.session() as session:  # the lock runs out
-        session.execute(update(User).where(User.username == name).values(locked_until=utcnow() - timedelta(1)))
+        session.execute(
+            update(User).where(User.username == name).values(locked_until=utcnow() - timedelta(1))
+        )
     assert _login(db, settings, name).error is None
 
 
@@ -118,7 +123,11 @@ def test_session_idle_and_absolute_expiry(db, settings, make_user):
     name = make_user("agent")
     token = _login(db, settings, name).token
     with db.session() as session:
-        session.execute(update(StaffSession).values(last_seen_at=utcnow() - timedelta(minutes=settings.session_idle_minutes + 1)))
+        session.execute(
+            update(StaffSession).values(
+                last_seen_at=utcnow() - timedelta(minutes=settings.session_idle_minutes + 1)
+            )
+        )
     with db.read() as session:
         assert actions.resolve_session(session, settings, token) is None
     token = _login(db, settings, name).token
@@ -142,10 +151,12 @@ def test_change_password_checks_and_revokes_other_sessions(db, settings, make_us
         (PASSWORD, "abc", "abc", "password_weak"),
     ]:
         with pytest.raises(AppError) as err, db.session() as session:
-            actions.change_password(session, user.id, current, new_, confirm, keep_session=keep_session.id)
+            actions.change_password(
+                session, settings, user.id, current, new_, confirm, keep_session=keep_session.id
+            )
         assert err.value.code == code
     with db.session() as session:
-        actions.change_password(session, user.id, PASSWORD, new, new, keep_session=keep_session.id)
+        actions.change_password(session, settings, user.id, PASSWORD, new, new, keep_session=keep_session.id)
     with db.read() as session:
         assert actions.resolve_session(session, settings, keep) is not None
         assert actions.resolve_session(session, settings, other) is None
@@ -184,8 +195,13 @@ def test_principal_scope_limits_provinces(db, make_user):
         assert p_central.provinces == frozenset()
         assert p_hcm.can_see_province("79") and not p_hcm.can_see_province("01")
         assert p_hcm.can_see_province(None)
-        visible = set(session.scalars(select(OrgUnit.province_code).where(
-            OrgUnit.kind == "province", scope_clause(p_hcm, OrgUnit.province_code))))
+        visible = set(
+            session.scalars(
+                select(OrgUnit.province_code).where(
+                    OrgUnit.kind == "province", scope_clause(p_hcm, OrgUnit.province_code)
+                )
+            )
+        )
         assert visible == {"79"}
         assert "agent" in p_hcm.roles and p_hcm.has("requests.work") and not p_hcm.has("users.manage")
 
@@ -209,5 +225,13 @@ def test_sync_roles_is_idempotent_and_admin_has_everything(db):
         grants = queries.role_grants(session)
         all_perms = {p.code for p in queries.permissions(session)}
     assert set(grants["admin"]) == all_perms
-    assert {"agent", "supervisor", "knowledge_editor", "knowledge_approver", "unit_handler",
-            "provincial_admin", "auditor", "admin"} <= set(grants)
+    assert {
+        "agent",
+        "supervisor",
+        "knowledge_editor",
+        "knowledge_approver",
+        "unit_handler",
+        "provincial_admin",
+        "auditor",
+        "admin",
+    } <= set(grants)

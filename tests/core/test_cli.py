@@ -7,8 +7,8 @@ import sys
 import pytest
 from typer.testing import CliRunner
 
-from vsscare.core import cli as core_cli
 from tests.conftest import PASSWORD
+from vsscare.core import cli as core_cli
 
 runner = CliRunner()
 
@@ -39,8 +39,19 @@ def test_db_current_downgrade_upgrade(cli):
 
 
 def test_users_create_list_disable_enable(cli):
-    created = cli("users", "create", "lan.nt", "--name", "Nguyễn Thị Lan", "--role", "agent",
-                  "--unit", "BHXH-79", "--password", PASSWORD)
+    created = cli(
+        "users",
+        "create",
+        "lan.nt",
+        "--name",
+        "Nguyễn Thị Lan",
+        "--role",
+        "agent",
+        "--unit",
+        "BHXH-79",
+        "--password",
+        PASSWORD,
+    )
     assert created.exit_code == 0, created.output
     listing = cli("users", "list")
     assert "lan.nt" in listing.output and "agent" in listing.output and "BHXH-79" in listing.output
@@ -55,11 +66,14 @@ def test_users_create_list_disable_enable(cli):
 
 def test_users_create_rejects_bad_input_with_both_languages(cli, db_url, tmp_path):
     env = {"VSSCARE_DATABASE_URL": db_url, "VSSCARE_DATA_DIR": str(tmp_path)}
-    bad = _run_process("users", "create", "x", "--name", "X", "--role", "agent", "--password", PASSWORD, env=env)
+    bad = _run_process(
+        "users", "create", "x", "--name", "X", "--role", "agent", "--password", PASSWORD, env=env
+    )
     assert bad.returncode == 1
     assert "username_invalid" in bad.stderr and "Lỗi" in bad.stderr and "Error:" in bad.stderr
-    weak = _run_process("users", "create", "someone", "--name", "X", "--role", "agent", "--password", "123",
-                        env=env)
+    weak = _run_process(
+        "users", "create", "someone", "--name", "X", "--role", "agent", "--password", "123", env=env
+    )
     assert weak.returncode == 1 and "password_weak" in weak.stderr
     assert "someone" not in cli("users", "list").output
 
@@ -67,8 +81,9 @@ def test_users_create_rejects_bad_input_with_both_languages(cli, db_url, tmp_pat
 def _run_process(*args, env=None, lang="vi_VN.UTF-8"):
     environ = {**os.environ, "LANG": lang, "VSSCARE_LANG": "", **(env or {})}
     environ.pop("VSSCARE_LANG")
-    return subprocess.run([sys.executable, "-m", "vsscare", *args], capture_output=True, text=True, env=environ,
-                          timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "vsscare", *args], capture_output=True, text=True, env=environ, timeout=60
+    )
 
 
 def test_help_in_vietnamese_and_english():
@@ -79,14 +94,18 @@ def test_help_in_vietnamese_and_english():
 
 
 def test_bad_database_url_is_explained(tmp_path):
-    result = _run_process("db", "current", env={"VSSCARE_DATABASE_URL": "mysql://x/y",
-                                                 "VSSCARE_DATA_DIR": str(tmp_path)})
+    result = _run_process(
+        "db", "current", env={"VSSCARE_DATABASE_URL": "mysql://x/y", "VSSCARE_DATA_DIR": str(tmp_path)}
+    )
     assert result.returncode == 2
     assert "phải bắt đầu" in result.stderr and "must start" in result.stderr
 
 
 def test_unreachable_database_is_explained(tmp_path):
-    result = _run_process("db", "current", env={"VSSCARE_DATABASE_URL": "postgresql://u@127.0.0.1:1/x",
-                                                 "VSSCARE_DATA_DIR": str(tmp_path)})
+    result = _run_process(
+        "db",
+        "current",
+        env={"VSSCARE_DATABASE_URL": "postgresql://u@127.0.0.1:1/x", "VSSCARE_DATA_DIR": str(tmp_path)},
+    )
     assert result.returncode == 1
     assert "Không kết nối được" in result.stderr and "Cannot reach" in result.stderr

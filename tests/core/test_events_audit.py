@@ -4,7 +4,7 @@ from sqlalchemy import select
 from vsscare.core import audit, events
 from vsscare.core.audit import AuditEntry
 from vsscare.core.context import bound, bound_client
-from vsscare.core.events import Actor, Event, EventRecord
+from vsscare.core.events import Actor, Event
 
 
 class NoteAdded(Event):
@@ -39,13 +39,25 @@ def test_event_data_is_validated():
 def test_audit_records_client_and_survives_rollback_with_record_now(db):
     with bound("req-9"), bound_client("10.1.2.3", "Mozilla/5.0"):
         with pytest.raises(RuntimeError), db.session() as session:
-            audit.record(session, "customer.read", Actor("user", "1", "a"), object_type="customer", object_id=5)
+            audit.record(
+                session, "customer.read", Actor("user", "1", "a"), object_type="customer", object_id=5
+            )
             raise RuntimeError("action failed")
-        audit.record_now(db, "permission.denied", Actor("user", "1", "a"), outcome="denied",
-                         details={"permission": "audit.view"})
+        audit.record_now(
+            db,
+            "permission.denied",
+            Actor("user", "1", "a"),
+            outcome="denied",
+            details={"permission": "audit.view"},
+        )
     with db.read() as session:
         rows = session.scalars(select(AuditEntry).where(AuditEntry.correlation_id == "req-9")).all()
     assert [r.action for r in rows] == ["permission.denied"]
     row = rows[0]
-    assert (row.ip, row.user_agent, row.correlation_id, row.outcome) == ("10.1.2.3", "Mozilla/5.0", "req-9", "denied")
+    assert (row.ip, row.user_agent, row.correlation_id, row.outcome) == (
+        "10.1.2.3",
+        "Mozilla/5.0",
+        "req-9",
+        "denied",
+    )
     assert row.details == {"permission": "audit.view"}

@@ -35,7 +35,7 @@ from vsscare.accounts.models import (
 )
 from vsscare.accounts.queries import user_by_username
 from vsscare.core import audit, events
-from vsscare.core.config import Settings
+from vsscare.core.config import SUPPORTED_LOCALES, Settings
 from vsscare.core.context import client
 from vsscare.core.db import utcnow
 from vsscare.core.errors import AppError, ErrorCode
@@ -86,8 +86,14 @@ def sync_roles(session: Session) -> tuple[list[str], list[str]]:
             new_roles.append(code)
         elif role["permissions"] == "all":
             # The administrator keeps every permission, including ones added by later versions.
-            have = set(session.scalars(select(RolePermission.permission_code).where(RolePermission.role_code == code)))
-            session.add_all(RolePermission(role_code=code, permission_code=p) for p in grants if p not in have)
+            have = set(
+                session.scalars(
+                    select(RolePermission.permission_code).where(RolePermission.role_code == code)
+                )
+            )
+            session.add_all(
+                RolePermission(role_code=code, permission_code=p) for p in grants if p not in have
+            )
     return new_roles, new_perms
 
 
@@ -143,7 +149,9 @@ def create_user(
     user.roles = [UserRole(role_code=r) for r in roles]
     session.add(user)
     session.flush()
-    events.append(session, UserCreated(username=username, roles=roles, org_unit=org_unit_code), user.id, actor)
+    events.append(
+        session, UserCreated(username=username, roles=roles, org_unit=org_unit_code), user.id, actor
+    )
     audit.record(session, "user.create", actor, object_type="user", object_id=user.id)
     return user
 
@@ -160,7 +168,9 @@ def set_roles(session: Session, actor: Actor, username: str, roles: list[str]) -
     roles = _check_roles(session, roles)
     user.roles = [UserRole(role_code=r) for r in roles]
     events.append(session, UserRolesChanged(username=user.username, roles=roles), user.id, actor)
-    audit.record(session, "user.set_roles", actor, object_type="user", object_id=user.id, details={"roles": roles})
+    audit.record(
+        session, "user.set_roles", actor, object_type="user", object_id=user.id, details={"roles": roles}
+    )
     return user
 
 
@@ -177,7 +187,9 @@ def disable_user(session: Session, actor: Actor, username: str) -> User:
     user.is_active = False
     _revoke_sessions(session, user.id)
     session.execute(
-        update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None)).values(revoked_at=utcnow())
+        update(ApiToken)
+        .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
     )
     events.append(session, UserDisabled(username=user.username), user.id, actor)
     audit.record(session, "user.disable", actor, object_type="user", object_id=user.id)
@@ -195,14 +207,30 @@ def enable_user(session: Session, actor: Actor, username: str) -> User:
 
 
 def change_password(
-    session: Session, user_id: int, current: str, new: str, confirm: str, keep_session: int | None = None
+    session: Session,
+    settings: Settings,
+    user_id: int,
+    current: str,
+    new: str,
+    confirm: str,
+    keep_session: int | None = None,
 ) -> None:
-    """The user changes their own password; their other sessions end."""
+    """The user changes their own password; their other sessions end.
+
+    A wrong current password counts towards the sign-in lockout and is audited in the caller's
+    transaction: commit it before reporting the error (as the password page does)."""
     user = session.get(User, user_id)
     assert user is not None
     if not passwords.verify(user.password_hash, current):
-        audit.record(session, "user.change_password", user_actor(user), outcome="failed", object_type="user",
-                     object_id=user.id)
+        audit.record(
+            session,
+            "user.change_password",
+            user_actor(user),
+            outcome="failed",
+            object_type="user",
+            object_id=user.id,
+        )
+        _count_failure(session, settings, user)
         raise AppError(errors.PASSWORD_WRONG)
     if new != confirm:
         raise AppError(errors.PASSWORD_MISMATCH)
@@ -253,8 +281,13 @@ def login(session: Session, settings: Settings, username: str, password: str) ->
     name = username.strip().lower()[:60]
     if user is not None and user.locked_until and user.locked_until > now:
         minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
-        audit.record(session, "login", Actor("user", str(user.id), user.username), outcome="denied",
-                     details={"reason": "locked"})
+        audit.record(
+            session,
+            "login",
+            Actor("user", str(user.id), user.username),
+            outcome="denied",
+            details={"reason": "locked"},
+        )
         return LoginResult(None, error=errors.ACCOUNT_LOCKED, params={"minutes": minutes})
     ok = passwords.verify(user.password_hash if user else None, password)
     if not ok or user is None or not user.is_active:
@@ -262,12 +295,7 @@ def login(session: Session, settings: Settings, username: str, password: str) ->
         actor = Actor("user", str(user.id), user.username) if user else Actor("anonymous", None, name)
         audit.record(session, "login", actor, outcome="failed", details={"reason": reason})
         if user is not None and not ok:
-            user.failed_logins += 1
-            if user.failed_logins >= settings.login_max_failures:
-                user.locked_until = now + timedelta(minutes=settings.login_lockout_minutes)
-                user.failed_logins = 0
-                events.append(session, UserLocked(username=user.username, until=user.locked_until.isoformat()),
-                              user.id, SYSTEM)
+            _count_failure(session, settings, user)
         return LoginResult(None, error=errors.INVALID_CREDENTIALS)
     if passwords.needs_rehash(user.password_hash):
         user.password_hash = passwords.hash_password(password)
@@ -277,6 +305,22 @@ def login(session: Session, settings: Settings, username: str, password: str) ->
     token, csrf = open_session(session, settings, user)
     audit.record(session, "login", user_actor(user))
     return LoginResult(user, token=token, csrf_token=csrf)
+
+
+def _count_failure(session: Session, settings: Settings, user: User) -> None:
+    user.failed_logins += 1
+    if user.failed_logins >= settings.login_max_failures:
+        user.locked_until = utcnow() + timedelta(minutes=settings.login_lockout_minutes)
+        user.failed_logins = 0
+        events.append(
+            session, UserLocked(username=user.username, until=user.locked_until.isoformat()), user.id, SYSTEM
+        )
+
+
+def set_locale(session: Session, user_id: int, locale: str) -> None:
+    """Remember a user's UI language (applied when they next sign in)."""
+    if locale in SUPPORTED_LOCALES:
+        session.execute(update(User).where(User.id == user_id).values(locale=locale))
 
 
 def open_session(session: Session, settings: Settings, user: User) -> tuple[str, str]:
@@ -347,8 +391,9 @@ def create_api_token(
     token = ApiToken(user_id=user.id, name=name, prefix=prefix, token_hash=_digest(raw), expires_at=expires)
     session.add(token)
     events.append(session, ApiTokenCreated(prefix=prefix, name=name), user.id, actor)
-    audit.record(session, "api_token.create", actor, object_type="user", object_id=user.id,
-                 details={"prefix": prefix})
+    audit.record(
+        session, "api_token.create", actor, object_type="user", object_id=user.id, details={"prefix": prefix}
+    )
     return token, raw
 
 
@@ -358,8 +403,14 @@ def revoke_api_token(session: Session, actor: Actor, prefix: str) -> ApiToken:
         raise AppError(errors.TOKEN_NOT_FOUND, prefix=prefix)
     token.revoked_at = token.revoked_at or utcnow()
     events.append(session, ApiTokenRevoked(prefix=prefix), token.user_id, actor)
-    audit.record(session, "api_token.revoke", actor, object_type="user", object_id=token.user_id,
-                 details={"prefix": prefix})
+    audit.record(
+        session,
+        "api_token.revoke",
+        actor,
+        object_type="user",
+        object_id=token.user_id,
+        details={"prefix": prefix},
+    )
     return token
 
 

@@ -102,7 +102,9 @@ async def csrf_protect(request: Request) -> None:
     if request.headers.get("authorization", "").lower().startswith("bearer "):
         return
     principal = optional_principal(request)
-    expected = getattr(request.state, "csrf_token", None) if principal else request.cookies.get(LOGIN_CSRF_COOKIE)
+    expected = (
+        getattr(request.state, "csrf_token", None) if principal else request.cookies.get(LOGIN_CSRF_COOKIE)
+    )
     sent = request.headers.get(CSRF_HEADER)
     if sent is None and request.headers.get("content-type", "").startswith(
         ("application/x-www-form-urlencoded", "multipart/form-data")

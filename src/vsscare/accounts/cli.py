@@ -39,16 +39,32 @@ def create(
     secret = _password(password)
     with database().session() as session:
         user = actions.create_user(
-            session, CLI_ACTOR, username=username, full_name=full_name, password=secret, roles=role,
-            email=email, org_unit_code=unit, locale=locale,
+            session,
+            CLI_ACTOR,
+            username=username,
+            full_name=full_name,
+            password=secret,
+            roles=role,
+            email=email,
+            org_unit_code=unit,
+            locale=locale,
         )
         console.print(_("Đã tạo người dùng {username} (#{id}).").format(username=user.username, id=user.id))
 
 
 @users_app.command("list", help=_("Liệt kê người dùng."))
-def list_(active_only: bool = typer.Option(False, "--active", help=_("Chỉ tài khoản đang hoạt động"))) -> None:
+def list_(
+    active_only: bool = typer.Option(False, "--active", help=_("Chỉ tài khoản đang hoạt động")),
+) -> None:
     with database().read() as session:
-        table = Table(_("Tên đăng nhập"), _("Họ tên"), _("Vai trò"), _("Đơn vị"), _("Trạng thái"), _("Đăng nhập gần nhất"))
+        table = Table(
+            _("Tên đăng nhập"),
+            _("Họ tên"),
+            _("Vai trò"),
+            _("Đơn vị"),
+            _("Trạng thái"),
+            _("Đăng nhập gần nhất"),
+        )
         units = queries.unit_codes(session)
         for user in queries.list_users(session, include_disabled=not active_only):
             unit = units.get(user.org_unit_id) if user.org_unit_id else None

@@ -12,7 +12,9 @@ ACCOUNT_LOCKED = ErrorCode(
     "The account is locked after repeated failed sign-ins. Try again in {minutes} minutes.",
     423,
 )
-USERNAME_TAKEN = ErrorCode("username_taken", "Tên đăng nhập {username} đã tồn tại.", "Username {username} is taken.", 409)
+USERNAME_TAKEN = ErrorCode(
+    "username_taken", "Tên đăng nhập {username} đã tồn tại.", "Username {username} is taken.", 409
+)
 USERNAME_INVALID = ErrorCode(
     "username_invalid",
     "Tên đăng nhập chỉ gồm chữ thường không dấu, số, dấu chấm, gạch ngang, gạch dưới; 3–60 ký tự.",
@@ -34,7 +36,12 @@ PASSWORD_WRONG = ErrorCode(
 PASSWORD_MISMATCH = ErrorCode(
     "password_mismatch", "Hai lần nhập mật khẩu mới không khớp.", "The two new passwords differ.", 422
 )
-TOKEN_NOT_FOUND = ErrorCode("token_not_found", "Không có mã truy cập {prefix}.", "No API token {prefix}.", 404)
+TOKEN_NOT_FOUND = ErrorCode(
+    "token_not_found", "Không có mã truy cập {prefix}.", "No API token {prefix}.", 404
+)
 SESSION_EXPIRED = ErrorCode(
-    "session_expired", "Phiên làm việc đã hết hạn. Vui lòng đăng nhập lại.", "Your session has expired. Please sign in again.", 401
+    "session_expired",
+    "Phiên làm việc đã hết hạn. Vui lòng đăng nhập lại.",
+    "Your session has expired. Please sign in again.",
+    401,
 )

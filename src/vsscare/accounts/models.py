@@ -71,9 +71,7 @@ class UserScope(Base):
     __tablename__ = "user_scopes"
 
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
-    org_unit_id: Mapped[int] = mapped_column(
-        ForeignKey("org_units.id", ondelete="CASCADE"), primary_key=True
-    )
+    org_unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id", ondelete="CASCADE"), primary_key=True)
 
 
 class StaffSession(Base):

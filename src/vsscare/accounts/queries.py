@@ -30,7 +30,9 @@ def principal_for(session: Session, user: User, via_token: bool = False) -> Prin
         unit_ids = [s.org_unit_id for s in user.scopes]
         if user.org_unit_id:
             unit_ids.append(user.org_unit_id)
-        codes = session.scalars(select(OrgUnit.province_code).where(OrgUnit.id.in_(unit_ids))) if unit_ids else []
+        codes = (
+            session.scalars(select(OrgUnit.province_code).where(OrgUnit.id.in_(unit_ids))) if unit_ids else []
+        )
         provinces = frozenset(c for c in codes if c)
     return Principal(
         user_id=user.id,
@@ -45,7 +47,9 @@ def principal_for(session: Session, user: User, via_token: bool = False) -> Prin
     )
 
 
-def list_users(session: Session, principal: Principal | None = None, include_disabled: bool = True) -> list[User]:
+def list_users(
+    session: Session, principal: Principal | None = None, include_disabled: bool = True
+) -> list[User]:
     stmt = select(User).order_by(User.username)
     if not include_disabled:
         stmt = stmt.where(User.is_active.is_(True))
@@ -72,4 +76,4 @@ def role_grants(session: Session) -> dict[str, list[str]]:
 
 
 def unit_codes(session: Session) -> dict[int, str]:
-    return dict(session.execute(select(OrgUnit.id, OrgUnit.code)).tuples())
+    return {unit_id: code for unit_id, code in session.execute(select(OrgUnit.id, OrgUnit.code))}

@@ -16,8 +16,16 @@ from vsscare.core.db import Database
 from vsscare.core.errors import AppError
 from vsscare.core.i18n import _
 
-console = Console()
-err_console = Console(stderr=True)
+
+
+def _console(stderr: bool = False) -> Console:
+    stream = sys.stderr if stderr else sys.stdout
+    # Piped output (scripts, logs) keeps whole table rows instead of wrapping at 80 columns.
+    return Console(stderr=stderr, width=None if stream.isatty() else 200)
+
+
+console = _console()
+err_console = _console(stderr=True)
 
 
 @cache

@@ -17,7 +17,9 @@ SUPPORTED_LOCALES = ("vi", "en")
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="VSSCARE_", env_file=".env", extra="ignore")
 
-    database_url: str = Field("sqlite:///var/vsscare.db", description="SQLAlchemy URL: sqlite:/// or postgresql://")
+    database_url: str = Field(
+        "sqlite:///var/vsscare.db", description="SQLAlchemy URL: sqlite:/// or postgresql://"
+    )
     secret_key: SecretStr = Field(
         SecretStr(""), description="Signs sessions and tokens; generated into data_dir when empty"
     )

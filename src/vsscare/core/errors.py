@@ -54,14 +54,14 @@ class ErrorBody:
     details: dict[str, Any] = field(default_factory=dict)
 
 
-VALIDATION = ErrorCode("validation_error", "Dữ liệu gửi lên không hợp lệ.", "The submitted data is invalid.", 422)
+VALIDATION = ErrorCode(
+    "validation_error", "Dữ liệu gửi lên không hợp lệ.", "The submitted data is invalid.", 422
+)
 NOT_FOUND = ErrorCode("not_found", "Không tìm thấy.", "Not found.", 404)
 METHOD_NOT_ALLOWED = ErrorCode(
     "method_not_allowed", "Phương thức không được hỗ trợ.", "Method not allowed.", 405
 )
-NOT_AUTHENTICATED = ErrorCode(
-    "not_authenticated", "Vui lòng đăng nhập.", "Please sign in.", 401
-)
+NOT_AUTHENTICATED = ErrorCode("not_authenticated", "Vui lòng đăng nhập.", "Please sign in.", 401)
 PERMISSION_DENIED = ErrorCode(
     "permission_denied",
     "Bạn không có quyền thực hiện thao tác này.",

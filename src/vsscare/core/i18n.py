@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import io
 import os
+from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import cache
 from pathlib import Path
-from collections.abc import Iterator
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po

@@ -7,12 +7,12 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import jinja2
-
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -86,8 +86,11 @@ class RequestContext:
                 message["headers"] = headers
             await send(message)
 
-        with bound(cid), bound_client(client[0] if client else None, _header(scope, b"user-agent")), \
-                i18n.using(locale):
+        with (
+            bound(cid),
+            bound_client(client[0] if client else None, _header(scope, b"user-agent")),
+            i18n.using(locale),
+        ):
             scope.setdefault("state", {})["locale"] = locale
             try:
                 await self.app(scope, receive, send_wrapper)
@@ -130,9 +133,20 @@ def wants_json(request: Request) -> bool:
     return "application/json" in accept and "text/html" not in accept
 
 
+def login_redirect(request: Request) -> Response:
+    """Send a browser without a (live) session to the sign-in page, coming back here after."""
+    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    location = "/login?" + urlencode({"next": here})
+    if request.headers.get("hx-request"):
+        return Response(status_code=204, headers={"hx-redirect": location})
+    return RedirectResponse(location, status_code=303, headers={"cache-control": "no-store"})
+
+
 def error_response(request: Request, exc: errors.AppError) -> Response:
     if wants_json(request):
         return JSONResponse(exc.as_dict(), status_code=exc.status)
+    if exc.code == errors.NOT_AUTHENTICATED.code:
+        return login_redirect(request)
     templates: Jinja2Templates = request.app.state.templates
     return templates.TemplateResponse(
         request, "error.html", {"error": exc}, status_code=exc.status, headers={"cache-control": "no-store"}

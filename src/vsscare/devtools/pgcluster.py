@@ -53,16 +53,40 @@ class PgCluster:
     def start(self) -> PgCluster:
         if self._as_root:
             shutil.chown(self.root, "postgres", "postgres")
-        self._run("initdb", "-D", str(self.datadir), "-U", "postgres", "--auth=trust", "-E", "UTF8",
-                  "--locale=C.UTF-8", "--no-sync")
+        self._run(
+            "initdb",
+            "-D",
+            str(self.datadir),
+            "-U",
+            "postgres",
+            "--auth=trust",
+            "-E",
+            "UTF8",
+            "--locale=C.UTF-8",
+            "--no-sync",
+        )
         opts = [
-            f"-p {self.port}", "-c listen_addresses=127.0.0.1", f"-k {self.root}",
-            "-c max_connections=200", "-c shared_buffers=128MB",
+            f"-p {self.port}",
+            "-c listen_addresses=127.0.0.1",
+            f"-k {self.root}",
+            "-c max_connections=200",
+            "-c shared_buffers=128MB",
         ]
         if not self.fsync:
             opts += ["-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off"]
-        self._run("pg_ctl", "-D", str(self.datadir), "-l", str(self.root / "log"), "-w", "-t", "60",
-                  "-o", " ".join(opts), "start")
+        self._run(
+            "pg_ctl",
+            "-D",
+            str(self.datadir),
+            "-l",
+            str(self.root / "log"),
+            "-w",
+            "-t",
+            "60",
+            "-o",
+            " ".join(opts),
+            "start",
+        )
         return self
 
     def stop(self, mode: str = "fast") -> None:
@@ -78,8 +102,9 @@ class PgCluster:
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{dbname}"
 
     def execute(self, sql: str) -> None:
-        with psycopg.connect(f"host=127.0.0.1 port={self.port} user=postgres dbname=postgres",
-                             autocommit=True) as conn:
+        with psycopg.connect(
+            f"host=127.0.0.1 port={self.port} user=postgres dbname=postgres", autocommit=True
+        ) as conn:
             conn.execute(sql)
 
     def create_database(self, name: str, template: str | None = None) -> str:

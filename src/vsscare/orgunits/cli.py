@@ -75,7 +75,9 @@ def list_(
         codes = queries.parent_codes(session)
         table = Table(_("Mã"), _("Tên"), _("Loại"), _("Tỉnh"), _("Trực thuộc"), _("Điện thoại"))
         for unit in units:
-            name = pick(unit.name, unit.name_en) + ("" if unit.is_active else f" ({_('ngừng hoạt động')})")
+            name = pick(unit.name, unit.name_en)
+            if not unit.is_active:
+                name = _("{name} (ngừng hoạt động)").format(name=name)
             table.add_row(
                 unit.code,
                 name,
