@@ -92,7 +92,7 @@ def upgrade() -> None:
         sa.Column("priority", sa.Integer(), nullable=False),
         sa.Column("run_at", vsscare.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
-        sa.Column("max_attempts", sa.Integer(), nullable=False),
+        sa.Column("max_attempts", sa.Integer(), nullable=True),
         sa.Column("locked_by", sa.String(length=80), nullable=True),
         sa.Column("locked_until", vsscare.core.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("last_error", sa.Text(), nullable=True),
@@ -104,7 +104,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("key", name=op.f("uq_jobs_key")),
     )
     with op.batch_alter_table("jobs", schema=None) as batch_op:
-        batch_op.create_index("ix_jobs_claim", ["status", "run_at"], unique=False)
+        batch_op.create_index("ix_jobs_claim", ["status", "priority", "run_at", "id"], unique=False)
 
     op.create_table(
         "org_units",

@@ -1,0 +1,7 @@
+"""Imports every module that registers job handlers, so a worker knows every job kind.
+
+Like :mod:`vsscare.models` for tables: a domain that adds handlers (``<domain>/jobs.py``) lists
+its module here. A job whose kind no imported module handles goes to the dead letter at once.
+"""
+
+from vsscare.core import system_jobs  # noqa: F401
