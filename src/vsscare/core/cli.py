@@ -17,7 +17,6 @@ from vsscare.core.errors import AppError
 from vsscare.core.i18n import _
 
 
-
 def _console(stderr: bool = False) -> Console:
     stream = sys.stderr if stderr else sys.stdout
     # Piped output (scripts, logs) keeps whole table rows instead of wrapping at 80 columns.
