@@ -13,9 +13,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 
 from vsscare.accounts import actions as accounts
+from vsscare.accounts import passwords
 from vsscare.app import create_app
 from vsscare.bootstrap import upgrade_and_seed
 from vsscare.core.config import Settings
@@ -28,6 +30,17 @@ from vsscare.orgunits import actions as orgunits
 TEST_ACTOR = Actor("system", None, "tests")
 PASSWORD = "Matkhau-2026-test"
 _counter = itertools.count()
+
+
+# Argon2id at its smallest cost: tests check the flows, not the strength of the hash.
+FAST_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+_FAST_DUMMY = FAST_HASHER.hash("vsscare-dummy-password-1")
+
+
+@pytest.fixture(autouse=True)
+def fast_passwords(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(passwords, "_hasher", FAST_HASHER)
+    monkeypatch.setattr(passwords, "_dummy", lambda: _FAST_DUMMY)
 
 
 def _seed(db: Database) -> None:

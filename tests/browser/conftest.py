@@ -15,7 +15,6 @@ from pathlib import Path
 import pytest
 import uvicorn
 
-from tests.web.helpers import use_fast_hasher
 from vsscare.app import create_app
 from vsscare.core.config import Settings
 from vsscare.core.db import Database
@@ -29,11 +28,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-
-
-@pytest.fixture(autouse=True)
-def fast_passwords(monkeypatch: pytest.MonkeyPatch) -> None:
-    use_fast_hasher(monkeypatch)
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,4 @@
-"""Fixtures for the web tests: cheap password hashing, and an app with no database behind it."""
+"""Fixtures for the web tests: an app with no database behind it."""
 
 from __future__ import annotations
 
@@ -8,14 +8,8 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.web.helpers import use_fast_hasher
 from vsscare.app import create_app
 from vsscare.core.config import Settings
-
-
-@pytest.fixture(autouse=True)
-def fast_passwords(monkeypatch: pytest.MonkeyPatch) -> None:
-    use_fast_hasher(monkeypatch)
 
 
 @pytest.fixture

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import re
 
-import pytest
-from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from vsscare.accounts import passwords
 from vsscare.core.audit import AuditEntry
 from vsscare.core.db import Database
 
@@ -28,12 +25,3 @@ def audit_rows(db: Database, action: str) -> list[AuditEntry]:
         return list(
             session.scalars(select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.id))
         )
-
-
-# Argon2id at its smallest cost: the web tests check the flow, not the strength of the hash.
-FAST_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-
-
-def use_fast_hasher(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(passwords, "_hasher", FAST_HASHER)
-    monkeypatch.setattr(passwords, "_DUMMY", FAST_HASHER.hash("vsscare-dummy-password-1"))

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 _hasher = PasswordHasher()
-# Verified against when the username is unknown, so both paths cost the same.
-_DUMMY = _hasher.hash("vsscare-dummy-password-1")
+
+
+@cache
+def _dummy() -> str:
+    """Verified against when the username is unknown, so both paths cost the same."""
+    return _hasher.hash("vsscare-dummy-password-1")
 
 
 def hash_password(password: str) -> str:
@@ -16,7 +22,7 @@ def hash_password(password: str) -> str:
 
 def verify(password_hash: str | None, password: str) -> bool:
     try:
-        return _hasher.verify(password_hash or _DUMMY, password) and password_hash is not None
+        return _hasher.verify(password_hash or _dummy(), password) and password_hash is not None
     except (VerificationError, InvalidHashError):
         return False
 
