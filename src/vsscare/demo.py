@@ -95,4 +95,4 @@ def demo(
     if not no_serve:
         from vsscare.serve import serve
 
-        serve(host=host, port=port, workers=1)
+        serve(host=host, port=port, workers=1, with_worker=True)

@@ -360,3 +360,18 @@ def sqlite_single_worker(db: Database) -> Iterator[None]:
         yield
     finally:
         os.close(fd)
+
+
+@contextmanager
+def in_background(db: Database, settings: Settings) -> Iterator[Worker]:
+    """A worker thread beside the web server, for single-machine installs and the demo."""
+    stop = threading.Event()
+    runner = Worker(db, settings, poll_interval=0.5)
+    with sqlite_single_worker(db):
+        thread = threading.Thread(target=runner.run, args=(stop,), name="vsscare-worker", daemon=True)
+        thread.start()
+        try:
+            yield runner
+        finally:
+            stop.set()
+            thread.join(30)
