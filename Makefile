@@ -39,7 +39,7 @@ bench: install
 messages: install
 	mkdir -p var
 	$(BIN)/pybabel extract -F babel.cfg --no-location --sort-output -o var/messages.pot src/vsscare
-	$(BIN)/pybabel update -i var/messages.pot -d src/vsscare/locale -D messages --no-fuzzy-matching
+	$(BIN)/pybabel update -i var/messages.pot -d src/vsscare/locale -D messages --no-fuzzy-matching --ignore-obsolete
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

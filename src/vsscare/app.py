@@ -72,12 +72,13 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
 
     from vsscare.accounts import api as accounts_api
     from vsscare.accounts import views as accounts_views
+    from vsscare.console import jobs as console_jobs
     from vsscare.console import ui as console_ui
     from vsscare.console import views as console_views
     from vsscare.orgunits import api as orgunits_api
     from vsscare.orgunits import views as orgunits_views
 
-    for module in (accounts_views, accounts_api, console_views, orgunits_api, orgunits_views):
+    for module in (accounts_views, accounts_api, console_views, console_jobs, orgunits_api, orgunits_views):
         app.include_router(module.router)
     console_ui.install(app)  # after every router: the navigation links only pages that exist
     return app

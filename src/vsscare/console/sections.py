@@ -131,7 +131,7 @@ SECTIONS: tuple[Section, ...] = (
         "api", "Tài liệu API", "API docs",
         "Giao diện lập trình cho hệ thống tích hợp (OpenAPI).",
         "The programming interface for integrated systems (OpenAPI).",
-        "/docs", "jobs.manage",
+        "/docs", "console.access",
     ),
 )  # fmt: skip
 
