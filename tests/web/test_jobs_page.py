@@ -19,7 +19,9 @@ def _seed(db) -> tuple[int, int]:
         session.execute(
             update(jobs.Job)
             .where(jobs.Job.id.in_([dead.id, other.id]))
-            .values(status=jobs.DEAD, last_error="SMTPError: 550 mailbox unavailable\ntrace", finished_at=utcnow())
+            .values(
+                status=jobs.DEAD, last_error="SMTPError: 550 mailbox unavailable\ntrace", finished_at=utcnow()
+            )
         )
         return dead.id, other.id
 
@@ -38,7 +40,9 @@ def test_admin_sees_the_queue_and_retries_one_dead_job(client, make_user, db):
     assert "system.ping</code>" not in only_dead.text
 
     token = page_csrf(client, "/console/jobs")
-    done = client.post("/console/jobs/retry", data={"job_id": dead, "csrf_token": token}, follow_redirects=False)
+    done = client.post(
+        "/console/jobs/retry", data={"job_id": dead, "csrf_token": token}, follow_redirects=False
+    )
     assert done.status_code == 303 and "retried=1" in done.headers["location"]
     with db.read() as session:
         statuses = {i: s for i, s in session.execute(select(jobs.Job.id, jobs.Job.status))}
