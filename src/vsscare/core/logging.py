@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 from vsscare.core.context import _correlation_id
 
-_RESERVED = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}
+_RESERVED = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime", "color_message"}
 
 
 class JsonFormatter(logging.Formatter):
