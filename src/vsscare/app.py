@@ -75,10 +75,21 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     from vsscare.console import jobs as console_jobs
     from vsscare.console import ui as console_ui
     from vsscare.console import views as console_views
+    from vsscare.knowledge import api as knowledge_api
+    from vsscare.knowledge import views as knowledge_views
     from vsscare.orgunits import api as orgunits_api
     from vsscare.orgunits import views as orgunits_views
 
-    for module in (accounts_views, accounts_api, console_views, console_jobs, orgunits_api, orgunits_views):
+    for module in (
+        accounts_views,
+        accounts_api,
+        console_views,
+        console_jobs,
+        orgunits_api,
+        orgunits_views,
+        knowledge_api,
+        knowledge_views,
+    ):
         app.include_router(module.router)
     console_ui.install(app)  # after every router: the navigation links only pages that exist
     return app

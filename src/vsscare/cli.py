@@ -26,6 +26,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "db": ("vsscare.core.cli", "db_app"),
     "users": ("vsscare.accounts.cli", "users_app"),
     "orgunits": ("vsscare.orgunits.cli", "orgunits_app"),
+    "legal": ("vsscare.knowledge.cli", "legal_app"),
     "jobs": ("vsscare.core.jobs_cli", "jobs_app"),
 }
 COMMAND_HELP = {

@@ -14,7 +14,8 @@ from vsscare.bootstrap import upgrade_and_seed
 from vsscare.core.cli import console, database, settings
 from vsscare.core.events import Actor
 from vsscare.core.i18n import _
-from vsscare.core.paths import DATA_DIR
+from vsscare.core.paths import DATA_DIR, legal_corpus
+from vsscare.knowledge import legal
 from vsscare.orgunits import actions as orgunits
 
 DEMO = Actor("system", None, "demo")
@@ -51,6 +52,10 @@ def prepare() -> dict[str, str]:
     with db.session() as session:
         report = orgunits.load_file(session, DATA_DIR / "orgunits.yaml", DEMO)
         console.print(_("Đơn vị: {summary}").format(summary=report.summary()))
+        # The full statute corpus when this machine has it, else the bundled sample.
+        corpus = legal_corpus() or DATA_DIR / "legal-sample.jsonl"
+        legal_report = legal.import_corpus(session, corpus, DEMO)
+        console.print(_("Văn bản pháp luật: {summary}").format(summary=legal_report.summary()))
         _ensure_user(session, "admin", "Quản trị hệ thống", ["admin"], "CCC", admin_password)
         staff = yaml.safe_load((DATA_DIR / "demo" / "staff.yaml").read_text("utf-8"))
         for person in staff:

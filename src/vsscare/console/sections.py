@@ -80,6 +80,13 @@ SECTIONS: tuple[Section, ...] = (
         "/console/knowledge", "knowledge.view",
     ),
     Section(
+        "legal", "Văn bản pháp luật", "Legal documents",
+        "Luật, nghị định, thông tư theo từng điều, tình trạng hiệu lực; tìm có dấu hay không dấu.",
+        "Laws, decrees and circulars article by article, whether in force; search with or without "
+        "diacritics.",
+        "/console/legal", "knowledge.view",
+    ),
+    Section(
         "customers", "Khách hàng", "Customers",
         "Hồ sơ người tham gia và đơn vị sử dụng lao động, lịch sử yêu cầu, kế hoạch chăm sóc.",
         "Insured people and employers, their request history and care plans.",

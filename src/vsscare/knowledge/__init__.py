@@ -1,0 +1,1 @@
+"""Knowledge: the legal corpus (documents and articles) and, later, the Q&A bank that cites it."""

@@ -1,0 +1,73 @@
+"""Typed events of the legal corpus: the history of each document and article.
+
+Later work on the currency of Q&A entries hooks into two of them:
+
+* ``legal.document_superseded`` — a document already in the corpus is now replaced by another;
+  every entry citing one of its articles needs review.
+* ``legal.article_changed`` — the wording of an article changed (``old_hash`` → ``new_hash``);
+  every entry citing that article needs review.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from vsscare.core.events import Event
+
+
+class DocumentAdded(Event):
+    type = "legal.document_added"
+    subject = "legal_document"
+    number: str
+    doc_type: str
+    title: str
+    articles: int
+
+
+class DocumentChanged(Event):
+    """Metadata changed; ``changes`` maps each field to ``[old, new]`` (dates as ISO strings)."""
+
+    type = "legal.document_changed"
+    subject = "legal_document"
+    number: str
+    changes: dict[str, list[Any]]
+
+
+class DocumentSuperseded(Event):
+    """A document already known is now replaced (``previous``: the replacement recorded before, if any)."""
+
+    type = "legal.document_superseded"
+    subject = "legal_document"
+    number: str
+    superseded_by: str
+    previous: str | None = None
+
+
+class ArticlesAdded(Event):
+    """New articles of one document, in file order (one event per document and import)."""
+
+    type = "legal.articles_added"
+    subject = "legal_document"
+    number: str
+    keys: list[str]
+
+
+class ArticleChanged(Event):
+    """The article's text changed; ``fields`` lists every column that changed with it."""
+
+    type = "legal.article_changed"
+    subject = "legal_article"
+    key: str
+    document: str
+    old_hash: str
+    new_hash: str
+    fields: list[str]
+
+
+class ArticleRelabelled(Event):
+    """Title or chapter changed while the text stayed the same (no legal effect)."""
+
+    type = "legal.article_relabelled"
+    subject = "legal_article"
+    key: str
+    changes: dict[str, list[Any]]
