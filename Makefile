@@ -35,6 +35,7 @@ bench: install
 	bash scripts/system-deps.sh test
 	$(BIN)/python bench/jobs.py
 	$(BIN)/python bench/serve_start.py
+	$(BIN)/python bench/knowledge.py
 
 messages: install
 	mkdir -p var
