@@ -145,6 +145,40 @@ def make_user(db: Database):
     return make
 
 
+@pytest.fixture
+def run_cli(db_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+    """``run_cli("users", "list")``: the real ``vsscare`` command in-process, on this test's database.
+
+    Leaves logging as it found it (``vsscare worker`` sets it up for its process)."""
+    import logging
+
+    from typer.testing import CliRunner
+
+    from vsscare.cli import app as cli_app
+    from vsscare.core import cli as core_cli
+
+    monkeypatch.setenv("VSSCARE_DATABASE_URL", db_url)
+    monkeypatch.setenv("VSSCARE_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("VSSCARE_LANG", "vi")
+    monkeypatch.setenv("VSSCARE_LOG_JSON", "false")
+    monkeypatch.setenv("COLUMNS", "200")
+    core_cli.settings.cache_clear()
+    core_cli.database.cache_clear()
+    root = logging.getLogger()
+    saved = (root.handlers[:], root.level)
+    runner = CliRunner()
+
+    def run(*args: str, input: str | None = None):
+        return runner.invoke(cli_app, list(args), input=input, catch_exceptions=False)
+
+    yield run
+    core_cli.database().dispose()
+    core_cli.settings.cache_clear()
+    core_cli.database.cache_clear()
+    root.handlers[:], level = saved
+    root.setLevel(level)
+
+
 def login(client: TestClient, username: str, password: str = PASSWORD) -> TestClient:
     """Sign in through the real form (with its CSRF cookie)."""
     page = client.get("/login")

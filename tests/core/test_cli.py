@@ -5,30 +5,14 @@ import subprocess
 import sys
 
 import pytest
-from typer.testing import CliRunner
 
 from tests.conftest import PASSWORD
-from vsscare.core import cli as core_cli
 from vsscare.core import migrate
-
-runner = CliRunner()
 
 
 @pytest.fixture
-def cli(db_url, monkeypatch, tmp_path):
-    monkeypatch.setenv("VSSCARE_DATABASE_URL", db_url)
-    monkeypatch.setenv("VSSCARE_DATA_DIR", str(tmp_path / "data"))
-    core_cli.settings.cache_clear()
-    core_cli.database.cache_clear()
-    from vsscare.cli import app
-
-    def run(*args: str, input: str | None = None):
-        return runner.invoke(app, list(args), input=input, catch_exceptions=False)
-
-    yield run
-    core_cli.database().dispose()
-    core_cli.settings.cache_clear()
-    core_cli.database.cache_clear()
+def cli(run_cli):
+    return run_cli
 
 
 def test_db_current_downgrade_upgrade(cli):

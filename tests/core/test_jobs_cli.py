@@ -2,46 +2,23 @@
 
 from __future__ import annotations
 
-import logging
 import signal
 import threading
 from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import update
-from typer.testing import CliRunner
 
-from vsscare.core import cli as core_cli
 from vsscare.core.config import Settings
 from vsscare.core.db import Database, utcnow
 from vsscare.core.jobs import DEAD, DONE, QUEUED, Job, enqueue
 from vsscare.core.worker import Worker, sqlite_single_worker
 
-runner = CliRunner()
-
 
 @pytest.fixture
-def cli(db_url, monkeypatch, tmp_path) -> Iterator:
-    monkeypatch.setenv("VSSCARE_DATABASE_URL", db_url)
-    monkeypatch.setenv("VSSCARE_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("VSSCARE_LOG_JSON", "false")
-    monkeypatch.setenv("COLUMNS", "200")
-    core_cli.settings.cache_clear()
-    core_cli.database.cache_clear()
-    root = logging.getLogger()
-    saved = (root.handlers[:], root.level)
+def cli(run_cli) -> Iterator:
     handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}
-    from vsscare.cli import app
-
-    def run(*args: str):
-        return runner.invoke(app, list(args), catch_exceptions=False)
-
-    yield run
-    core_cli.database().dispose()
-    core_cli.settings.cache_clear()
-    core_cli.database.cache_clear()
-    root.handlers[:], level = saved  # `vsscare worker` sets up logging for its process
-    root.setLevel(level)
+    yield run_cli
     assert {sig: signal.getsignal(sig) for sig in handlers} == handlers  # the worker put them back
 
 

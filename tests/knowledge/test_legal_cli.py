@@ -5,32 +5,15 @@ from __future__ import annotations
 import json
 
 import pytest
-from typer.testing import CliRunner
 
-from vsscare.core import cli as core_cli
 from vsscare.core.paths import DATA_DIR
 
-runner = CliRunner()
 SAMPLE = DATA_DIR / "legal-sample.jsonl"
 
 
 @pytest.fixture
-def cli(db_url, monkeypatch, tmp_path):
-    monkeypatch.setenv("VSSCARE_DATABASE_URL", db_url)
-    monkeypatch.setenv("VSSCARE_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("VSSCARE_LANG", "vi")
-    monkeypatch.setenv("COLUMNS", "200")
-    core_cli.settings.cache_clear()
-    core_cli.database.cache_clear()
-    from vsscare.cli import app
-
-    def run(*args: str):
-        return runner.invoke(app, ["legal", *args], catch_exceptions=False)
-
-    yield run
-    core_cli.database().dispose()
-    core_cli.settings.cache_clear()
-    core_cli.database.cache_clear()
+def cli(run_cli):
+    return lambda *args: run_cli("legal", *args)
 
 
 def test_import_search_show(cli, monkeypatch):
