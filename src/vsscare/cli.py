@@ -27,6 +27,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "users": ("vsscare.accounts.cli", "users_app"),
     "orgunits": ("vsscare.orgunits.cli", "orgunits_app"),
     "legal": ("vsscare.knowledge.cli", "legal_app"),
+    "kb": ("vsscare.knowledge.kb_cli", "kb_app"),
     "jobs": ("vsscare.core.jobs_cli", "jobs_app"),
 }
 COMMAND_HELP = {

@@ -12,10 +12,11 @@ from vsscare.accounts import actions as accounts
 from vsscare.accounts import queries as account_queries
 from vsscare.bootstrap import upgrade_and_seed
 from vsscare.core.cli import console, database, settings
+from vsscare.core.errors import AppError
 from vsscare.core.events import Actor
 from vsscare.core.i18n import _
 from vsscare.core.paths import DATA_DIR, legal_corpus
-from vsscare.knowledge import legal
+from vsscare.knowledge import entries, legal
 from vsscare.orgunits import actions as orgunits
 
 DEMO = Actor("system", None, "demo")
@@ -44,6 +45,21 @@ def _ensure_user(
         accounts.reset_password(session, DEMO, username, password)
 
 
+def _import_bank(session, full_corpus: bool) -> None:
+    """The shipped Q&A bank cites articles the bundled legal sample lacks: only with a full corpus."""
+    if not full_corpus:
+        console.print(
+            _("Ngân hàng hỏi đáp: bỏ qua vì chỉ có kho văn bản mẫu (đặt VSSCARE_LEGAL_CORPUS để nạp).")
+        )
+        return
+    try:
+        bank = entries.import_bank(session, DATA_DIR / "knowledge", DEMO)
+    except AppError as exc:  # checked before any write: nothing was imported
+        console.print(_("Ngân hàng hỏi đáp: bỏ qua — {reason}").format(reason=exc.message), highlight=False)
+        return
+    console.print(_("Ngân hàng hỏi đáp: {summary}").format(summary=bank.summary()))
+
+
 def prepare() -> dict[str, str]:
     """Upgrade the schema, load reference and demo data, (re)set demo logins. Returns the logins."""
     db = database()
@@ -53,9 +69,11 @@ def prepare() -> dict[str, str]:
         report = orgunits.load_file(session, DATA_DIR / "orgunits.yaml", DEMO)
         console.print(_("Đơn vị: {summary}").format(summary=report.summary()))
         # The full statute corpus when this machine has it, else the bundled sample.
-        corpus = legal_corpus() or DATA_DIR / "legal-sample.jsonl"
+        sample = DATA_DIR / "legal-sample.jsonl"
+        corpus = legal_corpus() or sample
         legal_report = legal.import_corpus(session, corpus, DEMO)
         console.print(_("Văn bản pháp luật: {summary}").format(summary=legal_report.summary()))
+        _import_bank(session, full_corpus=corpus.resolve() != sample.resolve())
         _ensure_user(session, "admin", "Quản trị hệ thống", ["admin"], "CCC", admin_password)
         staff = yaml.safe_load((DATA_DIR / "demo" / "staff.yaml").read_text("utf-8"))
         for person in staff:

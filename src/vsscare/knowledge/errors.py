@@ -32,3 +32,24 @@ ARTICLE_NOT_FOUND = ErrorCode(
     "41/2024/QH15#60; in a URL send '#' as %23.",
     404,
 )
+
+# -- the Q&A bank ---------------------------------------------------------------------------------
+
+BANK_NOT_FOUND = ErrorCode(
+    "kb_bank_not_found",
+    "Không đọc được {file} (cần một tệp .jsonl hoặc một thư mục chứa tệp .jsonl).",
+    "Cannot read {file} (give a .jsonl file or a directory of .jsonl files).",
+    400,
+)
+BANK_INVALID = ErrorCode(
+    "kb_bank_invalid",
+    "Ngân hàng hỏi đáp có {count} lỗi, không có gì bị thay đổi; lỗi đầu tiên: {first}",
+    "The Q&A bank has {count} error(s), nothing was changed; the first: {first}",
+    422,
+)
+EXPORT_FORMAT = ErrorCode(
+    "kb_export_format",
+    "Chưa hỗ trợ định dạng {format}; hiện chỉ xuất được jsonl.",
+    "The format {format} is not supported yet; only jsonl can be exported now.",
+    400,
+)

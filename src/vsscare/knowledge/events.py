@@ -71,3 +71,38 @@ class ArticleRelabelled(Event):
     subject = "legal_article"
     key: str
     changes: dict[str, list[Any]]
+
+
+# -- the Q&A bank (subject: the entry's code, e.g. bhtn-001) --------------------------------------
+
+
+class EntryImported(Event):
+    """A new entry came from a bank file."""
+
+    type = "kb.entry_imported"
+    subject = "kb_entry"
+    code: str
+    version: int
+    status: str
+    file: str
+
+
+class EntryChanged(Event):
+    """A bank file changed an entry; ``fields`` lists the file fields that differ."""
+
+    type = "kb.entry_changed"
+    subject = "kb_entry"
+    code: str
+    version: int
+    fields: list[str]
+    file: str
+
+
+class EntryNeedsReview(Event):
+    """A legal basis of a published entry changed or lost force; ``articles``: the entry's own."""
+
+    type = "kb.entry_needs_review"
+    subject = "kb_entry"
+    code: str
+    reason: str
+    articles: list[str]

@@ -11,6 +11,8 @@ What the import reports, and the events it appends, are what later Q&A currency 
 
 New documents and articles get ``legal.document_added`` / ``legal.articles_added``; metadata-only
 changes ``legal.document_changed`` / ``legal.article_relabelled``. The import gets one audit row.
+Published Q&A entries citing a changed article, or an article of a newly superseded document, are
+flagged ``needs_review`` (:func:`vsscare.knowledge.entries.flag_entries_for_articles`).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from vsscare.core.db import utcnow
 from vsscare.core.events import SYSTEM, Actor
 from vsscare.core.i18n import _
 from vsscare.core.text import fold
+from vsscare.knowledge import entries
 from vsscare.knowledge.events import (
     ArticleChanged,
     ArticleRelabelled,
@@ -58,6 +61,8 @@ class ImportReport:
     articles_unchanged: int = 0
     text_changed: list[str] = field(default_factory=list)  # keys whose wording changed
     articles_not_in_file: int = 0  # kept as they are
+    # Published Q&A entries citing a changed article or one of a newly superseded document.
+    entries_flagged: list[str] = field(default_factory=list)
 
     @property
     def changed_anything(self) -> bool:
@@ -82,7 +87,10 @@ class ImportReport:
             text=len(self.text_changed),
             unchanged=self.articles_unchanged,
         )
-        return f"{documents}; {articles}"
+        if not self.entries_flagged:
+            return f"{documents}; {articles}"
+        flagged = _("{count} hỏi đáp cần rà soát").format(count=len(self.entries_flagged))
+        return f"{documents}; {articles}; {flagged}"
 
 
 def text_hash(text: str) -> str:
@@ -101,6 +109,7 @@ def import_corpus(
     report = ImportReport(file=str(path))
     documents = _upsert_documents(session, records, actor, report)
     _upsert_articles(session, records, documents, actor, report, progress)
+    _flag_entries(session, report, actor)
     audit.record(
         session,
         "legal.import",
@@ -117,10 +126,28 @@ def import_corpus(
             "articles_changed": len(report.articles_changed),
             "articles_unchanged": report.articles_unchanged,
             "text_changed": report.text_changed,
+            "entries_flagged": report.entries_flagged,
         },
     )
     session.flush()
     return report
+
+
+def _flag_entries(session: Session, report: ImportReport, actor: Actor) -> None:
+    """Published Q&A entries citing changed wording or a newly superseded document need review."""
+    session.flush()
+    flagged = set(
+        entries.flag_entries_for_articles(
+            session, report.text_changed, "Điều luật đã sửa nội dung: {articles}", actor
+        )
+    )
+    for number, by in report.documents_superseded.items():
+        keys = session.scalars(
+            select(LegalArticle.key).join(LegalArticle.document).where(LegalDocument.number == number)
+        ).all()
+        reason = f"Văn bản {number} hết hiệu lực, thay thế bởi {by}: {{articles}}"
+        flagged.update(entries.flag_entries_for_articles(session, keys, reason, actor))
+    report.entries_flagged = sorted(flagged)
 
 
 def _json(value: Any) -> Any:

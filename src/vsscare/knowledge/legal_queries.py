@@ -28,7 +28,7 @@ from vsscare.knowledge.legal_text import (
     score,
     snippet,
 )
-from vsscare.knowledge.models import LegalArticle, LegalDocument
+from vsscare.knowledge.models import KbEntry, KbEntryBasis, LegalArticle, LegalDocument
 
 MAX_LIMIT = 200
 _TYPE_ORDER = {"Luật": 0, "Nghị định": 1, "Thông tư": 2, "Quyết định": 3, "Văn bản hợp nhất": 4}
@@ -219,8 +219,18 @@ class CitingEntry:
 def citing_entries(session: Session, keys: Iterable[str]) -> dict[str, list[CitingEntry]]:
     """The Q&A entries citing each of ``keys`` (article keys), for the "Hỏi đáp trích dẫn" column.
 
-    Hook for the Q&A bank: it does not exist yet, so no article is cited. When it lands, this
-    returns, for each key cited by at least one entry, those entries (keys nobody cites are left
-    out of the mapping). Callers must treat a missing key as "not cited".
+    Keys nobody cites are left out of the mapping: callers treat a missing key as "not cited".
+    Retired entries are left out; the others come in code order.
     """
-    return {}
+    wanted = sorted(set(keys))
+    found: dict[str, list[CitingEntry]] = {}
+    for start in range(0, len(wanted), 500):
+        stmt = (
+            select(KbEntryBasis.article_key, KbEntry.code, KbEntry.question, KbEntry.status)
+            .join(KbEntry, KbEntry.id == KbEntryBasis.entry_id)
+            .where(KbEntryBasis.article_key.in_(wanted[start : start + 500]), KbEntry.status != "retired")
+            .order_by(KbEntry.code)
+        )
+        for key, code, question, status in session.execute(stmt):
+            found.setdefault(key, []).append(CitingEntry(code, question, status))
+    return found
