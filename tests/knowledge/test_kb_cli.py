@@ -37,8 +37,8 @@ def test_import_export_check(cli, tmp_path):
     saved = cli("export", "--output", str(target))
     assert saved.exit_code == 0 and "Đã xuất 3 hỏi đáp" in saved.output
     assert len(target.read_text("utf-8").splitlines()) == 3
-    xlsx = cli("export", "--format", "xlsx")
-    assert xlsx.exit_code == 1 and "chỉ xuất được jsonl" in xlsx.output
+    unknown = cli("export", "--format", "csv")
+    assert unknown.exit_code == 1 and "chỉ xuất được jsonl hoặc xlsx" in unknown.output
 
     checked = cli("check")
     assert checked.exit_code == 0, checked.output

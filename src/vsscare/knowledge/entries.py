@@ -27,6 +27,7 @@ from vsscare.core import audit, events
 from vsscare.core.events import SYSTEM, Actor
 from vsscare.core.i18n import _
 from vsscare.core.text import fold
+from vsscare.knowledge.content import EntryContent
 from vsscare.knowledge.entry_file import ENGLISH, FIELDS, BankLine, EntryRecord, read_bank
 from vsscare.knowledge.events import EntryChanged, EntryImported, EntryNeedsReview
 from vsscare.knowledge.legal_status import SUPERSEDED, document_status, today_vn
@@ -34,6 +35,7 @@ from vsscare.knowledge.models import KbEntry, KbEntryBasis, KbEntryVersion, Lega
 
 # Columns copied as they are between the file and the table (the rest: id/code, legal_bases).
 _COLUMNS = tuple(f for f in FIELDS if f not in ("id", "legal_bases", "version"))
+CONTENT_FIELDS = tuple(EntryContent.model_fields)
 _DATES = ("effective_from", "effective_to", "next_review_at")
 
 
@@ -50,8 +52,8 @@ class BankImportReport:
         )
 
 
-def search_text(record: EntryRecord) -> str:
-    return fold("\n".join([record.question, *record.phrasings, record.short_answer]))
+def search_text(content: EntryContent) -> str:
+    return fold("\n".join([content.question, *content.phrasings, content.short_answer]))
 
 
 def entry_dict(entry: KbEntry) -> dict[str, Any]:
@@ -70,18 +72,35 @@ def _content(data: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in data.items() if k != "version"}
 
 
-def _apply(entry: KbEntry, record: EntryRecord) -> None:
-    for name in _COLUMNS:
-        setattr(entry, name, getattr(record, name))
-    entry.search_text = search_text(record)
-    wanted = record.legal_bases
+def apply_content(entry: KbEntry, content: EntryContent) -> None:
+    """Copy what an editor writes onto the entry (not its code, status or version)."""
+    for name in CONTENT_FIELDS:
+        if name != "legal_bases":
+            setattr(entry, name, getattr(content, name))
+    entry.search_text = search_text(content)
+    wanted = content.legal_bases
     if entry.legal_bases != wanted:
         entry.bases.clear()
         for position, key in enumerate(wanted):
             entry.bases.append(KbEntryBasis(article_key=key, position=position))
 
 
-def _snapshot(session: Session, entry: KbEntry, actor: Actor, note: str) -> None:
+def _apply(entry: KbEntry, record: EntryRecord, actor: Actor) -> None:
+    apply_content(entry, record)
+    entry.status = record.status
+    entry.updated_by = actor.ref
+    # A file's status is authoritative: published goes live at this version, retired goes offline,
+    # other states leave the live version (if any) as it is.
+    if record.status == "published":
+        entry.published_version = entry.version
+        entry.publish_on = None
+    elif record.status == "retired":
+        entry.published_version = None
+        entry.publish_on = None
+
+
+def snapshot(session: Session, entry: KbEntry, actor: Actor, note: str | None) -> None:
+    """Keep every field of the entry's current version, with who made it."""
     session.add(
         KbEntryVersion(
             entry_id=entry.id, version=entry.version, snapshot=entry_dict(entry), author=actor.ref, note=note
@@ -107,7 +126,7 @@ def import_bank(
         entry = existing.get(record.id)
         if entry is None:
             entry = KbEntry(code=record.id, version=record.version, needs_review=False)
-            _apply(entry, record)
+            _apply(entry, record, actor)
             session.add(entry)
             created.append((entry, item))
             continue
@@ -117,16 +136,16 @@ def import_bank(
             report.unchanged += 1
             continue
         fields = [f for f in FIELDS if f not in ("id", "version") and old[f] != new[f]]
-        _apply(entry, record)
         entry.version += 1
+        _apply(entry, record, actor)
         session.flush()
-        _snapshot(session, entry, actor, f"import {Path(item.file).name}:{item.line}")
+        snapshot(session, entry, actor, f"import {Path(item.file).name}:{item.line}")
         report.changed.append(entry.code)
         event = EntryChanged(code=entry.code, version=entry.version, fields=fields, file=item.file)
         events.append(session, event, entry.code, actor)
     session.flush()  # ids of the new entries
     for entry, item in created:
-        _snapshot(session, entry, actor, f"import {Path(item.file).name}:{item.line}")
+        snapshot(session, entry, actor, f"import {Path(item.file).name}:{item.line}")
         report.new.append(entry.code)
         event = EntryImported(code=entry.code, version=entry.version, status=entry.status, file=item.file)
         events.append(session, event, entry.code, actor)
@@ -198,7 +217,7 @@ def check(session: Session, today: date | None = None) -> CheckReport:
         .join(KbEntryBasis, KbEntryBasis.entry_id == KbEntry.id)
         .join(LegalArticle, LegalArticle.key == KbEntryBasis.article_key)
         .join(LegalDocument, LegalDocument.id == LegalArticle.document_id)
-        .where(KbEntry.status == "published")
+        .where(KbEntry.published_version.is_not(None))
         .order_by(KbEntry.code, KbEntryBasis.position)
     )
     for row in session.execute(stmt):
@@ -231,7 +250,7 @@ def flag_entries_for_articles(
         stmt = (
             select(KbEntryBasis.entry_id, KbEntryBasis.article_key)
             .join(KbEntry, KbEntry.id == KbEntryBasis.entry_id)
-            .where(KbEntry.status == "published", KbEntryBasis.article_key.in_(chunk))
+            .where(KbEntry.published_version.is_not(None), KbEntryBasis.article_key.in_(chunk))
             .order_by(KbEntryBasis.entry_id, KbEntryBasis.position)
         )
         for entry_id, key in session.execute(stmt):

@@ -1,4 +1,5 @@
-"""Reading a Q&A bank: ``data/knowledge/*.jsonl``, one entry per line (the shipped format).
+"""Reading a Q&A bank: ``data/knowledge/*.jsonl``, one entry per line (the shipped format), or an
+Excel workbook (``.xlsx``, see :mod:`vsscare.knowledge.entry_xlsx`), one entry per row.
 
 Every line of every file is checked before anything is written: JSON, the exact set of fields,
 status, topic, audiences, non-empty answers, short answers of at most 300 characters, English
@@ -12,87 +13,32 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import Field, ValidationError, model_validator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from vsscare.core.errors import AppError
-from vsscare.core.text import nfc
 from vsscare.knowledge import errors
+from vsscare.knowledge.content import CODE_PATTERN, ENGLISH, EntryContent, Status, explain
+
+__all__ = ["ENGLISH", "FIELDS", "BankLine", "EntryRecord", "Problem", "dump_line", "read_bank"]
 from vsscare.knowledge.models import LegalArticle
 
-MAX_SHORT = 300
-ENGLISH = ("question_en", "short_answer_en", "full_answer_en")
 MAX_PROBLEMS = 200  # listed in the error; the count covers all
-TOPICS = (
-    "bhxh_bat_buoc", "bhxh_tu_nguyen", "om_dau_thai_san", "tai_nan_ld_bnn", "huu_tri", "bhxh_mot_lan",
-    "tu_tuat", "bhtn", "bhyt", "so_the", "dich_vu_cong", "thu_no_dong", "khieu_nai", "other",
-)  # fmt: skip
-AUDIENCES = (
-    "employee", "employer", "voluntary_participant", "pensioner", "student", "foreigner", "household",
-    "beneficiary", "overseas_vietnamese", "farmer", "self_employed", "public_servant", "family", "all",
-)  # fmt: skip
-Status = Literal["draft", "in_review", "approved", "published", "retired"]
-Topic = Literal[TOPICS]  # type: ignore[valid-type]
-Audience = Literal[AUDIENCES]  # type: ignore[valid-type]
 
 
-class EntryRecord(BaseModel):
+class EntryRecord(EntryContent):
     """One line of a bank file; the field names are the file's."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
-
-    id: str = Field(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9_.-]*$")
+    id: str = Field(min_length=1, max_length=64, pattern=CODE_PATTERN)
     status: Status
-    topic: Topic
-    audiences: list[Audience] = Field(min_length=1)
-    question: str = Field(min_length=1)
-    phrasings: list[str]
-    short_answer: str = Field(min_length=1, max_length=MAX_SHORT)
-    full_answer: str = Field(min_length=1)
-    question_en: str | None
-    short_answer_en: str | None = Field(max_length=MAX_SHORT)
-    full_answer_en: str | None
-    legal_bases: list[str]
-    effective_from: date | None
-    effective_to: date | None
-    next_review_at: date | None
     version: int = Field(ge=1)
 
-    @field_validator("question", "short_answer", "full_answer")
-    @classmethod
-    def _text(cls, value: str) -> str:
-        if not value.strip():
-            raise ValueError("không được để trống / must not be blank")
-        return nfc(value)
-
-    @field_validator("question_en", "short_answer_en", "full_answer_en")
-    @classmethod
-    def _english(cls, value: str | None) -> str | None:
-        """No English: "" in the shipped files, null also accepted; kept as NULL."""
-        return nfc(value) if value and value.strip() else None
-
-    @field_validator("phrasings", "legal_bases")
-    @classmethod
-    def _items(cls, values: list[str]) -> list[str]:
-        values = [nfc(v) for v in values]
-        if any(not v.strip() for v in values):
-            raise ValueError("có mục trống / has a blank item")
-        if len(set(values)) != len(values):
-            raise ValueError("có mục trùng / has a duplicate item")
-        return values
-
     @model_validator(mode="after")
-    def _whole(self) -> EntryRecord:
-        english = (self.question_en, self.short_answer_en, self.full_answer_en)
-        if any(english) and not all(english):
-            raise ValueError("question_en, short_answer_en, full_answer_en phải có đủ cả ba / go together")
-        if self.effective_from and self.effective_to and self.effective_to < self.effective_from:
-            raise ValueError("effective_to trước effective_from / is before effective_from")
+    def _published(self) -> EntryRecord:
         if self.status == "published" and not self.legal_bases:
             raise ValueError("hỏi đáp đã công bố cần căn cứ pháp lý / a published entry needs legal_bases")
         return self
@@ -100,10 +46,14 @@ class EntryRecord(BaseModel):
     def as_file_dict(self) -> dict[str, Any]:
         """The line as the file holds it (dates as ISO strings, "" for no English)."""
         data = self.model_dump(mode="json")
-        return data | {f: data[f] or "" for f in ENGLISH}
+        return {f: data[f] for f in FIELDS} | {f: data[f] or "" for f in ENGLISH}
 
 
-FIELDS = tuple(EntryRecord.model_fields)
+FIELDS = (
+    "id", "status", "topic", "audiences", "question", "phrasings", "short_answer", "full_answer",
+    "question_en", "short_answer_en", "full_answer_en", "legal_bases", "effective_from", "effective_to",
+    "next_review_at", "version",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -128,7 +78,8 @@ class BankLine:
 
 
 def bank_files(paths: str | Path | Iterable[str | Path]) -> list[Path]:
-    """The files named, a directory standing for its ``*.jsonl`` in name order."""
+    """The files named (``.xlsx`` read as a workbook, anything else as JSONL), a directory standing
+    for its ``*.jsonl`` in name order."""
     items = [paths] if isinstance(paths, str | Path) else list(paths)
     files: list[Path] = []
     for item in map(Path, items):
@@ -144,23 +95,6 @@ def bank_files(paths: str | Path | Iterable[str | Path]) -> list[Path]:
     return files
 
 
-def _explain(exc: ValidationError) -> list[tuple[str, str]]:
-    found = []
-    for error in exc.errors():
-        where = str(error["loc"][0]) if error["loc"] else "-"
-        if error["type"] == "json_invalid":
-            found.append(("-", f"JSON không hợp lệ / invalid JSON: {error['ctx'].get('error', '')}"))
-        elif error["type"] == "missing":
-            found.append((where, "thiếu trường / missing field"))
-        elif error["type"] == "extra_forbidden":
-            found.append((where, "trường không có trong định dạng / unknown field"))
-        elif error["type"] == "model_type":
-            found.append(("-", "mỗi dòng phải là một đối tượng JSON / each line must be a JSON object"))
-        else:
-            found.append((where, error["msg"].removeprefix("Value error, ")))
-    return found
-
-
 def _raw_bases(line: str) -> list[str]:
     """The legal bases of a line that failed validation, so they are checked too."""
     try:
@@ -171,9 +105,35 @@ def _raw_bases(line: str) -> list[str]:
     return [b for b in bases if isinstance(b, str)] if isinstance(bases, list) else []
 
 
+def _parse_xlsx(
+    path: Path, problems: list[Problem], cited: list[tuple[str, int, list[str]]]
+) -> list[BankLine]:
+    from vsscare.knowledge.entry_xlsx import read_xlsx  # openpyxl is slow to import; only needed here
+
+    name = str(path)
+    try:
+        rows, found = read_xlsx(path)
+    except OSError as exc:
+        raise AppError(errors.BANK_NOT_FOUND, details={"file": name, "reason": str(exc)}, file=name) from exc
+    problems += [Problem(name, number, field, reason) for number, field, reason in found]
+    lines = []
+    for row in rows:
+        try:
+            record = EntryRecord.model_validate(row.data)
+        except ValidationError as exc:
+            problems += [Problem(name, row.row, field, reason) for field, reason in explain(exc)]
+            cited.append((name, row.row, row.data["legal_bases"]))
+            continue
+        lines.append(BankLine(name, row.row, record))
+        cited.append((name, row.row, record.legal_bases))
+    return lines
+
+
 def _parse_file(
     path: Path, problems: list[Problem], cited: list[tuple[str, int, list[str]]]
 ) -> list[BankLine]:
+    if path.suffix.lower() == ".xlsx":
+        return _parse_xlsx(path, problems, cited)
     name = str(path)
     try:
         text = path.read_bytes().decode("utf-8")
@@ -189,7 +149,7 @@ def _parse_file(
         try:
             record = EntryRecord.model_validate_json(line)
         except ValidationError as exc:
-            problems += [Problem(name, number, field, reason) for field, reason in _explain(exc)]
+            problems += [Problem(name, number, field, reason) for field, reason in explain(exc)]
             cited.append((name, number, _raw_bases(line)))
             continue
         lines.append(BankLine(name, number, record))

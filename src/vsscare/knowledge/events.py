@@ -10,6 +10,7 @@ Later work on the currency of Q&A entries hooks into two of them:
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from vsscare.core.events import Event
@@ -106,3 +107,97 @@ class EntryNeedsReview(Event):
     code: str
     reason: str
     articles: list[str]
+
+
+# -- the review workflow (knowledge.actions) ------------------------------------------------------
+
+
+class EntryCreated(Event):
+    type = "kb.entry_created"
+    subject = "kb_entry"
+    code: str
+    topic: str
+
+
+class EntryEdited(Event):
+    """A new version; ``previous_status`` was left for draft. ``restored_from``: a rollback's source."""
+
+    type = "kb.entry_edited"
+    subject = "kb_entry"
+    code: str
+    version: int
+    fields: list[str]
+    previous_status: str
+    restored_from: int | None = None
+
+
+class EntrySubmitted(Event):
+    type = "kb.entry_submitted"
+    subject = "kb_entry"
+    code: str
+    version: int
+
+
+class EntryApproved(Event):
+    type = "kb.entry_approved"
+    subject = "kb_entry"
+    code: str
+    version: int
+
+
+class EntryChangesRequested(Event):
+    type = "kb.entry_changes_requested"
+    subject = "kb_entry"
+    code: str
+    version: int
+
+
+class EntryPublishScheduled(Event):
+    type = "kb.entry_publish_scheduled"
+    subject = "kb_entry"
+    code: str
+    version: int
+    on: date
+
+
+class EntryPublished(Event):
+    """``version`` is live from now on; ``scheduled``: by the ``kb.publish`` job."""
+
+    type = "kb.entry_published"
+    subject = "kb_entry"
+    code: str
+    version: int
+    scheduled: bool = False
+
+
+class EntryRetired(Event):
+    type = "kb.entry_retired"
+    subject = "kb_entry"
+    code: str
+    version: int
+    was_live: int | None  # the version that was published until now
+
+
+class EntryReopened(Event):
+    type = "kb.entry_reopened"
+    subject = "kb_entry"
+    code: str
+    version: int
+
+
+class EntryCommented(Event):
+    type = "kb.entry_commented"
+    subject = "kb_entry"
+    code: str
+    version: int
+
+
+class EntryReviewed(Event):
+    """Checked against the law in force; ``reason``: the flag it cleared, if any."""
+
+    type = "kb.entry_reviewed"
+    subject = "kb_entry"
+    code: str
+    version: int
+    next_review_at: date
+    reason: str | None = None

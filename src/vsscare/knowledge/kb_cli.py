@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import sys
 from datetime import date
 from pathlib import Path
@@ -37,10 +38,13 @@ def _print_problems(exc: AppError) -> None:
         err_console.print("  " + _("… và {count} lỗi khác").format(count=hidden))
 
 
-@kb_app.command("import", help=_("Nạp hỏi đáp từ tệp JSONL hoặc thư mục chứa tệp JSONL (chạy lại an toàn)."))
+@kb_app.command(
+    "import",
+    help=_("Nạp hỏi đáp từ tệp JSONL, tệp Excel (.xlsx) hoặc thư mục chứa tệp JSONL (chạy lại an toàn)."),
+)
 def import_(
     paths: list[Path] | None = typer.Argument(
-        None, help=_("Tệp .jsonl hoặc thư mục; mặc định là data/knowledge/")
+        None, help=_("Tệp .jsonl, tệp .xlsx hoặc thư mục; mặc định là data/knowledge/")
     ),
 ) -> None:
     targets = paths or [DATA_DIR / "knowledge"]
@@ -58,28 +62,52 @@ def import_(
     console.print(report.summary(), highlight=False)
 
 
-@kb_app.command("export", help=_("Xuất ngân hàng hỏi đáp ra tệp JSONL (định dạng xlsx sẽ có sau)."))
+@kb_app.command("export", help=_("Xuất ngân hàng hỏi đáp ra tệp JSONL hoặc tệp Excel (.xlsx)."))
 def export(
     status: str | None = typer.Option(
         None,
         "--status",
         help=_("Chỉ hỏi đáp ở trạng thái này (draft, in_review, approved, published, retired)"),
     ),
-    format_: str = typer.Option("jsonl", "--format", help=_("Định dạng; hiện chỉ có jsonl")),
-    output: str = typer.Option("-", "--output", "-o", help=_("Tệp đích, hoặc - để in ra màn hình")),
+    format_: str = typer.Option("jsonl", "--format", help=_("Định dạng: jsonl hoặc xlsx")),
+    output: str = typer.Option(
+        "-", "--output", "-o", help=_("Tệp đích, hoặc - để in ra màn hình (xlsx: chỉ khi chuyển hướng)")
+    ),
 ) -> None:
-    if format_ != "jsonl":
+    if format_ not in ("jsonl", "xlsx"):
         raise fail(AppError(errors.EXPORT_FORMAT, format=format_))
+    if format_ == "xlsx" and output == "-" and sys.stdout.isatty():
+        raise fail(AppError(errors.EXPORT_TERMINAL))
     with database().read() as session:
         rows = entries.export_bank(session, status)
-    text = "".join(dump_line(row) + "\n" for row in rows)
-    if output == "-":
-        sys.stdout.write(text)
-        return
-    Path(output).write_text(text, "utf-8")
+    if format_ == "jsonl":
+        text = "".join(dump_line(row) + "\n" for row in rows)
+        if output == "-":
+            sys.stdout.write(text)
+            return
+        Path(output).write_text(text, "utf-8")
+    else:
+        data = _xlsx_bytes(rows)
+        if output == "-":
+            sys.stdout.flush()
+            sys.stdout.buffer.write(data)
+            sys.stdout.buffer.flush()
+            return
+        Path(output).write_bytes(data)
     console.print(
         _("Đã xuất {count} hỏi đáp vào {file}").format(count=len(rows), file=output), highlight=False
     )
+
+
+def _xlsx_bytes(rows: list[dict]) -> bytes:
+    from vsscare.knowledge.entry_xlsx import write_xlsx  # openpyxl is slow to import; only needed here
+
+    buffer = io.BytesIO()
+    try:
+        write_xlsx(rows, buffer)
+    except AppError as exc:
+        raise fail(exc) from exc
+    return buffer.getvalue()
 
 
 @kb_app.command("check", help=_("Kiểm tra hỏi đáp: căn cứ hết hiệu lực, đến hạn rà soát, cần rà soát."))

@@ -49,8 +49,6 @@ class LegalArticle(Base):
 
 # -- the Q&A bank ---------------------------------------------------------------------------------
 
-ENTRY_STATUSES = ("draft", "in_review", "approved", "published", "retired")
-
 
 class KbEntry(Base):
     """One question and its answers; ``code`` is the bank file's ``id`` (``bhtn-001``)."""
@@ -59,7 +57,8 @@ class KbEntry(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     code: Mapped[str] = mapped_column(String(64), unique=True)
-    status: Mapped[str] = mapped_column(String(16), index=True)  # one of ENTRY_STATUSES
+    # The workflow state of the latest version (content.STATUSES).
+    status: Mapped[str] = mapped_column(String(16), index=True)
     topic: Mapped[str] = mapped_column(String(40), index=True)
     audiences: Mapped[list[str]] = mapped_column(JsonData, default=list)
     question: Mapped[str] = mapped_column(Text)
@@ -73,6 +72,13 @@ class KbEntry(Base):
     effective_to: Mapped[date | None] = mapped_column(Date)
     next_review_at: Mapped[date | None] = mapped_column(Date)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # The version citizens get. It stays live while a newer version is drafted and reviewed;
+    # None: never published, or retired.
+    published_version: Mapped[int | None] = mapped_column(Integer)
+    publish_on: Mapped[date | None] = mapped_column(Date)  # approved, scheduled for this day
+    approved_by: Mapped[str | None] = mapped_column(String(80))  # actor ref of the latest approval
+    updated_by: Mapped[str | None] = mapped_column(String(80))
+    reviewed_on: Mapped[date | None] = mapped_column(Date)  # the latest periodic review
     needs_review: Mapped[bool] = mapped_column(Boolean, default=False)
     review_reason: Mapped[str | None] = mapped_column(Text)
     # fold(question + phrasings + short answer): search with or without diacritics.
@@ -115,3 +121,18 @@ class KbEntryVersion(Base):
     note: Mapped[str | None] = mapped_column(Text)
 
     __table_args__ = (UniqueConstraint("entry_id", "version"),)
+
+
+class KbEntryComment(Base):
+    """A reviewer's or editor's remark on an entry (``kind``: comment, changes_requested, approved)."""
+
+    __tablename__ = "kb_entry_comments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("kb_entries.id", ondelete="CASCADE"), index=True)
+    version: Mapped[int] = mapped_column(Integer)  # the version it was written on
+    kind: Mapped[str] = mapped_column(String(24), default="comment")
+    author: Mapped[str] = mapped_column(String(80))  # actor ref
+    author_name: Mapped[str | None] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
