@@ -179,6 +179,16 @@ def run_cli(db_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
     root.setLevel(level)
 
 
+@pytest.fixture
+def legal_sample(db: Database) -> Database:
+    """The database with the bundled legal sample (``data/legal-sample.jsonl``) imported."""
+    from vsscare.knowledge import legal
+
+    with db.session() as session:
+        legal.import_corpus(session, DATA_DIR / "legal-sample.jsonl", TEST_ACTOR)
+    return db
+
+
 def login(client: TestClient, username: str, password: str = PASSWORD) -> TestClient:
     """Sign in through the real form (with its CSRF cookie)."""
     page = client.get("/login")

@@ -76,6 +76,10 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     from vsscare.console import ui as console_ui
     from vsscare.console import views as console_views
     from vsscare.knowledge import api as knowledge_api
+    from vsscare.knowledge import bank_views as knowledge_bank_views
+    from vsscare.knowledge import entry_api as knowledge_entry_api
+    from vsscare.knowledge import entry_views as knowledge_entry_views
+    from vsscare.knowledge import public_views as knowledge_public_views
     from vsscare.knowledge import views as knowledge_views
     from vsscare.orgunits import api as orgunits_api
     from vsscare.orgunits import views as orgunits_views
@@ -88,7 +92,11 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         orgunits_api,
         orgunits_views,
         knowledge_api,
+        knowledge_entry_api,
         knowledge_views,
+        knowledge_bank_views,  # before entry_views: /console/knowledge/import is not an entry code
+        knowledge_entry_views,
+        knowledge_public_views,
     ):
         app.include_router(module.router)
     console_ui.install(app)  # after every router: the navigation links only pages that exist

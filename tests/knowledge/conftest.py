@@ -1,23 +1,13 @@
-"""Shared set-up of the knowledge tests: the bundled legal sample and a valid entry's content."""
+"""Shared set-up of the knowledge tests: a valid entry's content (the ``legal_sample`` fixture is in
+the top-level conftest)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
-from tests.conftest import TEST_ACTOR
-from vsscare.core.paths import DATA_DIR
-from vsscare.knowledge import legal
-
-SAMPLE = DATA_DIR / "legal-sample.jsonl"
-
-
-@pytest.fixture
-def legal_sample(db):
-    with db.session() as session:
-        legal.import_corpus(session, SAMPLE, TEST_ACTOR)
-    return db
+from vsscare.core.events import Actor
+from vsscare.knowledge import actions
+from vsscare.knowledge.content import parse_content
 
 
 def content(**changes: Any) -> dict[str, Any]:
@@ -38,3 +28,19 @@ def content(**changes: Any) -> dict[str, Any]:
         "next_review_at": None,
     }
     return base | changes
+
+
+EDITOR = Actor("user", "1", "bientap")
+APPROVER = Actor("user", "2", "pheduyet")
+
+
+def create(db, *, publish: bool = False, **changes: Any) -> str:
+    """A new entry written by EDITOR; with ``publish``, approved and published by APPROVER."""
+    with db.session() as session:
+        code = actions.create_entry(session, EDITOR, parse_content(content(**changes))).code
+    if publish:
+        with db.session() as session:
+            actions.submit(session, EDITOR, code)
+            actions.approve(session, APPROVER, code)
+            actions.publish(session, APPROVER, code)
+    return code

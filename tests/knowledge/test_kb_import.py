@@ -54,13 +54,6 @@ def sample_rows() -> list[dict[str, Any]]:
     return [json.loads(line) for line in SAMPLE.read_text("utf-8").splitlines() if line.strip()]
 
 
-@pytest.fixture
-def legal_sample(db):
-    with db.session() as session:
-        legal.import_corpus(session, SAMPLE, TEST_ACTOR)
-    return db
-
-
 def run_import(db, *paths: Path) -> entries.BankImportReport:
     with db.session() as session:
         return entries.import_bank(session, list(paths), TEST_ACTOR)

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from tests.knowledge.conftest import content
+from tests.knowledge.conftest import APPROVER, EDITOR, content
 from vsscare.core.errors import AppError
 from vsscare.core.events import Actor, EventRecord
 from vsscare.core.jobs import Job
@@ -17,8 +17,6 @@ from vsscare.knowledge.content import parse_content
 from vsscare.knowledge.legal_status import today_vn
 from vsscare.knowledge.models import KbEntry
 
-EDITOR = Actor("user", "1", "bientap")
-APPROVER = Actor("user", "2", "pheduyet")
 OTHER_APPROVER = Actor("user", "3", "pheduyet2")
 
 
@@ -31,6 +29,11 @@ def act(db, fn, *args, **kwargs):
     with db.session() as session:
         result = fn(session, *args, **kwargs)
         return getattr(result, "code", result)
+
+
+def edit(db, actor: Actor, code: str, version: int, **changes) -> None:
+    """Save ``changes`` over the valid content, starting from ``version``."""
+    act(db, actions.update_entry, actor, code, parse_content(content(**changes)), expected_version=version)
 
 
 def state(db, code: str) -> KbEntry:
@@ -107,27 +110,18 @@ def test_an_edit_during_review_sends_it_back_and_stale_saves_are_refused(legal_s
     db = legal_sample
     code = make(db)
     act(db, actions.submit, EDITOR, code)
-    act(
-        db,
-        actions.update_entry,
-        EDITOR,
-        code,
-        parse_content(content(question="Câu hỏi đã sửa?")),
-        expected_version=1,
-    )
+    edit(db, EDITOR, code, 1, question="Câu hỏi đã sửa?")
     assert state(db, code).status == "draft"
     with pytest.raises(AppError) as stale:
-        act(db, actions.update_entry, APPROVER, code, parse_content(content()), expected_version=1)
+        edit(
+            db,
+            APPROVER,
+            code,
+            1,
+        )
     assert stale.value.code == "kb_version_conflict" and stale.value.status == 409
     # Saving the same content again is not a new version.
-    act(
-        db,
-        actions.update_entry,
-        EDITOR,
-        code,
-        parse_content(content(question="Câu hỏi đã sửa?")),
-        expected_version=2,
-    )
+    edit(db, EDITOR, code, 2, question="Câu hỏi đã sửa?")
     assert state(db, code).version == 2
 
 
@@ -173,14 +167,7 @@ def test_unknown_legal_basis_changes_nothing(legal_sample):
     assert "41/2024/QH15#999" in bad.value.message
     code = make(db)
     with pytest.raises(AppError):
-        act(
-            db,
-            actions.update_entry,
-            EDITOR,
-            code,
-            parse_content(content(legal_bases=["x#1"])),
-            expected_version=1,
-        )
+        edit(db, EDITOR, code, 1, legal_bases=["x#1"])
     assert state(db, code).version == 1
     with db.read() as session:
         assert session.scalar(select(KbEntry.code).where(KbEntry.code == "bhxh_mot_lan-002")) is None
@@ -211,14 +198,7 @@ def test_retired_entries_cannot_be_edited_until_reopened(legal_sample):
     entry = state(db, code)
     assert (entry.status, entry.published_version) == ("retired", None)
     with pytest.raises(AppError) as bad:
-        act(
-            db,
-            actions.update_entry,
-            EDITOR,
-            code,
-            parse_content(content(question="Sửa?")),
-            expected_version=1,
-        )
+        edit(db, EDITOR, code, 1, question="Sửa?")
     assert bad.value.code == "kb_entry_retired"
     with pytest.raises(AppError):
         act(db, actions.rollback, EDITOR, code, 1)
@@ -229,14 +209,7 @@ def test_retired_entries_cannot_be_edited_until_reopened(legal_sample):
 def test_rollback_makes_a_new_draft_with_the_old_content(legal_sample):
     db = legal_sample
     code = make(db)
-    act(
-        db,
-        actions.update_entry,
-        EDITOR,
-        code,
-        parse_content(content(question="Phiên bản hai?")),
-        expected_version=1,
-    )
+    edit(db, EDITOR, code, 1, question="Phiên bản hai?")
     act(db, actions.rollback, APPROVER, code, 1)
     entry = state(db, code)
     assert (entry.version, entry.question, entry.status) == (3, content()["question"], "draft")
@@ -270,8 +243,7 @@ def test_scheduled_publication_runs_on_its_day_and_is_cancelled_by_an_edit(legal
     act(db, actions.submit, EDITOR, other)
     act(db, actions.approve, APPROVER, other)
     act(db, actions.publish, APPROVER, other, on=day)
-    act(db, actions.update_entry, EDITOR, other, parse_content(content(question="Sửa sau khi duyệt?")),
-        expected_version=1)  # fmt: skip
+    edit(db, EDITOR, other, 1, question="Sửa sau khi duyệt?")
     with db.session() as session:
         assert not actions.publish_scheduled(session, other, 1, day, Actor.system("scheduler"))
     assert state(db, other).status == "draft"

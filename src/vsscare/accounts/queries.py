@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -77,3 +79,12 @@ def role_grants(session: Session) -> dict[str, list[str]]:
 
 def unit_codes(session: Session) -> dict[int, str]:
     return {unit_id: code for unit_id, code in session.execute(select(OrgUnit.id, OrgUnit.code))}
+
+
+def names(session: Session, refs: Iterable[str | None]) -> dict[str, str]:
+    """Actor refs (``user:12``) → the staff member's full name; other refs are left out."""
+    ids = {int(ref[5:]) for ref in refs if ref and ref.startswith("user:") and ref[5:].isdigit()}
+    if not ids:
+        return {}
+    rows = session.execute(select(User.id, User.full_name).where(User.id.in_(sorted(ids))))
+    return {f"user:{user_id}": name for user_id, name in rows}

@@ -36,16 +36,6 @@ Viewer = Annotated[Principal, Depends(require("knowledge.view"))]
 ReadSession = Annotated[Session, Depends(read_session)]
 
 
-def status_out(status: LegalStatus) -> StatusOut:
-    return StatusOut(
-        code=status.code,
-        label=status.label,
-        in_force=status.in_force,
-        superseded_by=status.superseded_by,
-        effective=status.effective,
-    )
-
-
 def document_out(document: LegalDocument, count: int, status: LegalStatus) -> DocumentOut:
     return DocumentOut(
         number=document.number,
@@ -54,7 +44,7 @@ def document_out(document: LegalDocument, count: int, status: LegalStatus) -> Do
         issued=document.issued,
         effective=document.effective,
         superseded_by=document.superseded_by,
-        status=status_out(status),
+        status=StatusOut.of(status),
         article_count=count,
     )
 
@@ -98,7 +88,7 @@ def search_articles(
         ArticleHit(
             **article_ref(hit.article).model_dump(),
             document=hit.article.document.number,
-            status=status_out(hit.status),
+            status=StatusOut.of(hit.status),
             snippet=hit.snippet,
         )
         for hit in result.hits
@@ -122,6 +112,6 @@ def get_article(key: str, _principal: Viewer, session: ReadSession) -> ArticleOu
         doc_type=article.document.doc_type,
         text=article.text,
         text_hash=article.text_hash,
-        status=status_out(article_status(article)),
+        status=StatusOut.of(article_status(article)),
         updated_at=article.updated_at,
     )

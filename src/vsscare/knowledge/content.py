@@ -7,6 +7,7 @@ against the corpus by the caller, which has the database.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any, Literal
 
@@ -20,6 +21,7 @@ from vsscare.knowledge import errors, markdown
 MAX_SHORT = 300  # chat bubbles, SMS and text-to-speech
 ENGLISH = ("question_en", "short_answer_en", "full_answer_en")
 CODE_PATTERN = r"^[a-z0-9][a-z0-9_.-]*$"
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # all but tab, line feed, carriage return
 STATUSES = ("draft", "in_review", "approved", "published", "retired")
 TOPICS = (
     "bhxh_bat_buoc", "bhxh_tu_nguyen", "om_dau_thai_san", "tai_nan_ld_bnn", "huu_tri", "bhxh_mot_lan",
@@ -52,6 +54,18 @@ class EntryContent(BaseModel):
     effective_from: date | None
     effective_to: date | None
     next_review_at: date | None
+
+    @field_validator(
+        "question", "short_answer", "full_answer", "question_en", "short_answer_en", "full_answer_en",
+        "phrasings", "legal_bases", mode="before",
+    )  # fmt: skip
+    @classmethod
+    def _no_control(cls, value: object) -> object:
+        # NUL and other control characters break PostgreSQL text and Excel cells alike.
+        texts = value if isinstance(value, list) else [value]
+        if any(isinstance(t, str) and CONTROL.search(t) for t in texts):
+            raise ValueError("có ký tự điều khiển không hợp lệ / contains control characters")
+        return value
 
     @field_validator("question", "short_answer", "full_answer", mode="before")
     @classmethod
@@ -175,6 +189,8 @@ def explain(exc: ValidationError) -> list[tuple[str, str]]:
             found.append((where, f"giá trị không hợp lệ, chọn một trong / must be one of: {allowed}"))
         elif error["type"] == "too_short":
             found.append((where, "cần ít nhất một mục / needs at least one item"))
+        elif error["type"] == "string_too_short":
+            found.append((where, "không được để trống / must not be empty"))
         elif error["type"].startswith("date_"):
             found.append((where, "ngày phải có dạng YYYY-MM-DD / a date must be YYYY-MM-DD"))
         elif error["type"] == "string_too_long":

@@ -9,20 +9,23 @@ API tokens (``Authorization: Bearer vss_…``) need none. Every write is one tra
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from vsscare.accounts.auth import csrf_protect, require
 from vsscare.accounts.principal import Principal
-from vsscare.core.errors import ErrorBody
+from vsscare.core.errors import AppError, ErrorBody
 from vsscare.core.web import read_session, write_session
-from vsscare.knowledge import actions
+from vsscare.knowledge import actions, errors
 from vsscare.knowledge import entry_queries as queries
-from vsscare.knowledge.content import Audience, Status, Topic
+from vsscare.knowledge.content import CODE_PATTERN, Audience, Status, Topic
 from vsscare.knowledge.entries import entry_dict
 from vsscare.knowledge.entry_schemas import (
+    MAX_VERSION,
     CommentIn,
     CommentOut,
     DiffOut,
@@ -52,6 +55,19 @@ Csrf = Annotated[None, Depends(csrf_protect)]
 ReadSession = Annotated[Session, Depends(read_session)]
 WriteSession = Annotated[Session, Depends(write_session, scope="function")]
 Flag = Literal["needs_review", "due", "scheduled", "live"]
+_CODE = re.compile(CODE_PATTERN)
+NO_NUL = r"^[^\x00]*$"  # PostgreSQL text cannot hold NUL
+
+
+def entry_code(code: Annotated[str, Path(description="The entry's code, e.g. bhtn-001")]) -> str:
+    """A code that cannot exist (wrong characters, too long) is simply not found."""
+    if len(code) > 64 or not _CODE.match(code):
+        raise AppError(errors.ENTRY_NOT_FOUND, code=code[:64])
+    return code
+
+
+Code = Annotated[str, Depends(entry_code)]
+Version = Annotated[int, Path(ge=1, le=MAX_VERSION)]
 
 
 def _error(description: str) -> dict:
@@ -85,13 +101,17 @@ def entry_out(session: Session, entry: KbEntry) -> EntryOut:
 def list_entries(
     _principal: Viewer,
     session: ReadSession,
-    q: Annotated[str, Query(max_length=200, description="Words, with or without diacritics, or a code")] = "",
+    q: Annotated[
+        str, Query(max_length=200, pattern=NO_NUL, description="Words, with or without diacritics, or a code")
+    ] = "",
     status: Status | None = None,
     topic: Topic | None = None,
     audience: Audience | None = None,
-    flag: Annotated[Flag | None, Query(description="needs_review, due (review date passed), scheduled, live")] = None,
+    flag: Annotated[
+        Flag | None, Query(description="needs_review, due (review date passed), scheduled, live")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=queries.MAX_LIMIT)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> EntryList:
     """Entries matching every word of ``q`` and the filters, by code."""
     page = queries.search_entries(
@@ -100,14 +120,16 @@ def list_entries(
     return EntryList(total=page.total, items=[EntrySummary.of(e) for e in page.items])
 
 
-@router.get("/review-queue", response_model=ReviewQueueOut, summary="What waits for approvers", responses=READ_ERRORS)
+@router.get(
+    "/review-queue", response_model=ReviewQueueOut, summary="What waits for approvers", responses=READ_ERRORS
+)
 def review_queue(_principal: Viewer, session: ReadSession) -> ReviewQueueOut:
     """Entries to approve, to publish, flagged by a change of law, and past their review date."""
     return ReviewQueueOut.of(queries.review_queue(session))
 
 
 @router.get("/entries/{code}", response_model=EntryOut, summary="One entry", responses=READ_ERRORS)
-def get_entry(code: str, _principal: Viewer, session: ReadSession) -> EntryOut:
+def get_entry(code: Code, _principal: Viewer, session: ReadSession) -> EntryOut:
     """The latest version (which may be a draft newer than the live ``published_version``)."""
     return entry_out(session, queries.get_entry(session, code))
 
@@ -115,7 +137,7 @@ def get_entry(code: str, _principal: Viewer, session: ReadSession) -> EntryOut:
 @router.get(
     "/entries/{code}/versions", response_model=list[VersionOut], summary="Versions", responses=READ_ERRORS
 )
-def list_versions(code: str, _principal: Viewer, session: ReadSession) -> list[VersionOut]:
+def list_versions(code: Code, _principal: Viewer, session: ReadSession) -> list[VersionOut]:
     """Newest first."""
     entry = queries.get_entry(session, code)
     return [VersionOut.of(row, entry) for row in queries.versions(session, entry)]
@@ -127,22 +149,27 @@ def list_versions(code: str, _principal: Viewer, session: ReadSession) -> list[V
     summary="One version's content",
     responses=READ_ERRORS,
 )
-def get_version(
-    code: str, version: Annotated[int, Path(ge=1)], _principal: Viewer, session: ReadSession
-) -> VersionDetail:
+def get_version(code: Code, version: Version, _principal: Viewer, session: ReadSession) -> VersionDetail:
     entry = queries.get_entry(session, code)
     return VersionDetail.of(queries.get_version(session, entry, version), entry)
 
 
-@router.get("/entries/{code}/diff", response_model=DiffOut, summary="Compare two versions", responses=READ_ERRORS)
+@router.get(
+    "/entries/{code}/diff", response_model=DiffOut, summary="Compare two versions", responses=READ_ERRORS
+)
 def diff(
-    code: str,
+    code: Code,
     _principal: Viewer,
     session: ReadSession,
     from_version: Annotated[
-        int | None, Query(alias="from", ge=1, description="Default: the live version, else the previous one")
+        int | None,
+        Query(
+            alias="from", ge=1, le=MAX_VERSION, description="Default: the live version, else the previous one"
+        ),
     ] = None,
-    to_version: Annotated[int | None, Query(alias="to", ge=1, description="Default: the latest version")] = None,
+    to_version: Annotated[
+        int | None, Query(alias="to", ge=1, le=MAX_VERSION, description="Default: the latest version")
+    ] = None,
 ) -> DiffOut:
     """The fields that differ, with their old and new text."""
     entry = queries.get_entry(session, code)
@@ -163,14 +190,14 @@ def diff(
 @router.get(
     "/entries/{code}/comments", response_model=list[CommentOut], summary="Comments", responses=READ_ERRORS
 )
-def list_comments(code: str, _principal: Viewer, session: ReadSession) -> list[CommentOut]:
+def list_comments(code: Code, _principal: Viewer, session: ReadSession) -> list[CommentOut]:
     """Oldest first: remarks, requests for changes, approvals, retirement reasons."""
     entry = queries.get_entry(session, code)
     return [CommentOut.of(c) for c in queries.comments(session, entry)]
 
 
 @router.get("/entries/{code}/history", response_model=list[EventOut], summary="Events", responses=READ_ERRORS)
-def history(code: str, _principal: Viewer, session: ReadSession) -> list[EventOut]:
+def history(code: Code, _principal: Viewer, session: ReadSession) -> list[EventOut]:
     """The entry's events, newest first."""
     entry = queries.get_entry(session, code)
     return [EventOut.of(e) for e in queries.history(session, entry)]
@@ -184,13 +211,16 @@ def history(code: str, _principal: Viewer, session: ReadSession) -> list[EventOu
 )
 def create_entry(body: EntryCreate, principal: Editor, _csrf: Csrf, session: WriteSession) -> EntryOut:
     """A new draft at version 1; ``code`` defaults to the next free ``<topic>-NNN``."""
-    entry = actions.create_entry(session, principal.actor, body.content(), code=body.code, note=body.note)
+    try:
+        entry = actions.create_entry(session, principal.actor, body.content(), code=body.code, note=body.note)
+    except IntegrityError as exc:  # another editor took the same code a moment ago
+        raise AppError(errors.CODE_TAKEN, code=body.code or body.topic) from exc
     return entry_out(session, entry)
 
 
 @router.put("/entries/{code}", response_model=EntryOut, summary="Save a new version", responses=WRITE_ERRORS)
 def update_entry(
-    code: str, body: EntryUpdate, principal: Editor, _csrf: Csrf, session: WriteSession
+    code: Code, body: EntryUpdate, principal: Editor, _csrf: Csrf, session: WriteSession
 ) -> EntryOut:
     """Replace the content; the entry goes back to draft (a published version stays live)."""
     entry = actions.update_entry(
@@ -202,7 +232,7 @@ def update_entry(
 @router.post(
     "/entries/{code}/rollback", response_model=EntryOut, summary="Restore a version", responses=WRITE_ERRORS
 )
-def rollback(code: str, body: RollbackIn, principal: Editor, _csrf: Csrf, session: WriteSession) -> EntryOut:
+def rollback(code: Code, body: RollbackIn, principal: Editor, _csrf: Csrf, session: WriteSession) -> EntryOut:
     """A new draft version with the content of an earlier one."""
     entry = actions.rollback(session, principal.actor, code, body.version, note=body.note)
     return entry_out(session, entry)
@@ -212,7 +242,7 @@ def rollback(code: str, body: RollbackIn, principal: Editor, _csrf: Csrf, sessio
     "/entries/{code}/submit", response_model=EntryOut, summary="Send for approval", responses=WRITE_ERRORS
 )
 def submit(
-    code: str, principal: Editor, _csrf: Csrf, session: WriteSession, body: CommentIn | None = None
+    code: Code, principal: Editor, _csrf: Csrf, session: WriteSession, body: CommentIn | None = None
 ) -> EntryOut:
     entry = actions.submit(session, principal.actor, code, comment=body.comment if body else None)
     return entry_out(session, entry)
@@ -226,7 +256,7 @@ def submit(
     responses=WRITE_ERRORS,
 )
 def add_comment(
-    code: str, body: NewComment, principal: Editor, _csrf: Csrf, session: WriteSession
+    code: Code, body: NewComment, principal: Viewer, _csrf: Csrf, session: WriteSession
 ) -> CommentOut:
     return CommentOut.of(actions.comment(session, principal.actor, code, body.body))
 
@@ -236,7 +266,7 @@ def add_comment(
 
 @router.post("/entries/{code}/approve", response_model=EntryOut, summary="Approve", responses=WRITE_ERRORS)
 def approve(
-    code: str, principal: Approver, _csrf: Csrf, session: WriteSession, body: CommentIn | None = None
+    code: Code, principal: Approver, _csrf: Csrf, session: WriteSession, body: CommentIn | None = None
 ) -> EntryOut:
     """Four eyes: refused (403 ``kb_self_approval``) to anyone who wrote a version not yet live."""
     entry = actions.approve(session, principal.actor, code, comment=body.comment if body else None)
@@ -250,7 +280,7 @@ def approve(
     responses=WRITE_ERRORS,
 )
 def request_changes(
-    code: str, body: ReasonIn, principal: Approver, _csrf: Csrf, session: WriteSession
+    code: Code, body: ReasonIn, principal: Approver, _csrf: Csrf, session: WriteSession
 ) -> EntryOut:
     entry = actions.request_changes(session, principal.actor, code, body.comment)
     return entry_out(session, entry)
@@ -258,7 +288,7 @@ def request_changes(
 
 @router.post("/entries/{code}/publish", response_model=EntryOut, summary="Publish", responses=WRITE_ERRORS)
 def publish(
-    code: str, principal: Approver, _csrf: Csrf, session: WriteSession, body: PublishIn | None = None
+    code: Code, principal: Approver, _csrf: Csrf, session: WriteSession, body: PublishIn | None = None
 ) -> EntryOut:
     """Now, or on the day ``on`` (the entry stays approved with ``publish_on`` until then)."""
     entry = actions.publish(session, principal.actor, code, on=body.on if body else None)
@@ -266,14 +296,14 @@ def publish(
 
 
 @router.post("/entries/{code}/retire", response_model=EntryOut, summary="Retire", responses=WRITE_ERRORS)
-def retire(code: str, body: RetireIn, principal: Approver, _csrf: Csrf, session: WriteSession) -> EntryOut:
+def retire(code: Code, body: RetireIn, principal: Approver, _csrf: Csrf, session: WriteSession) -> EntryOut:
     """Take the entry out of use: nothing of it stays live."""
     entry = actions.retire(session, principal.actor, code, body.reason)
     return entry_out(session, entry)
 
 
 @router.post("/entries/{code}/reopen", response_model=EntryOut, summary="Reopen", responses=WRITE_ERRORS)
-def reopen(code: str, principal: Approver, _csrf: Csrf, session: WriteSession) -> EntryOut:
+def reopen(code: Code, principal: Approver, _csrf: Csrf, session: WriteSession) -> EntryOut:
     """A retired entry back as a draft."""
     return entry_out(session, actions.reopen(session, principal.actor, code))
 
@@ -282,7 +312,7 @@ def reopen(code: str, principal: Approver, _csrf: Csrf, session: WriteSession) -
     "/entries/{code}/review", response_model=EntryOut, summary="Mark as reviewed", responses=WRITE_ERRORS
 )
 def review(
-    code: str, principal: Approver, _csrf: Csrf, session: WriteSession, body: ReviewIn | None = None
+    code: Code, principal: Approver, _csrf: Csrf, session: WriteSession, body: ReviewIn | None = None
 ) -> EntryOut:
     """Checked against the law in force: clears ``needs_review``, renews ``next_review_at``."""
     entry = actions.mark_reviewed(

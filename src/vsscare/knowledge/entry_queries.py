@@ -251,7 +251,8 @@ def diff(old: dict[str, Any], new: dict[str, Any]) -> list[FieldDiff]:
     """The fields that differ between two snapshots (bank file shape), in the file's field order."""
     found = []
     for name in new:
-        if name in ("id", "version", "status"):  # workflow, not content
+        # Workflow, not content: publishing and reviewing move the review date on their own.
+        if name in ("id", "version", "status", "next_review_at"):
             continue
         before, after = _as_text(old.get(name)), _as_text(new.get(name))
         if before != after:

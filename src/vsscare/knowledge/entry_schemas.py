@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from vsscare.core.events import EventRecord
 from vsscare.knowledge.actions import MAX_COMMENT
@@ -28,12 +28,27 @@ from vsscare.knowledge.models import KbEntry, KbEntryComment, KbEntryVersion
 from vsscare.knowledge.schemas import StatusOut
 
 CONTENT_FIELDS = tuple(EntryContent.model_fields)
+MAX_VERSION = 2_147_483_647  # the column is a 32-bit integer
+_ALLOWED_CONTROLS = {"\t", "\n", "\r"}
 
 # -- requests -------------------------------------------------------------------------------------
 
 
+def _no_controls(value: Any) -> Any:
+    """Refuse control characters: PostgreSQL cannot store NUL, an Excel export cannot hold the rest."""
+    texts = value if isinstance(value, list) else [value]
+    for text in texts:
+        if isinstance(text, str) and any(
+            (ch < " " or "\x7f" <= ch <= "\x9f") and ch not in _ALLOWED_CONTROLS for ch in text
+        ):
+            raise ValueError("có ký tự điều khiển / contains a control character")
+    return value
+
+
 class _Content(EntryContent):
     """The content fields, with the optional ones defaulted."""
+
+    _controls = field_validator("*", mode="before")(_no_controls)
 
     phrasings: list[str] = Field(default_factory=list, description="Other ways people ask it")
     question_en: str | None = None
@@ -60,12 +75,16 @@ class EntryCreate(_Content):
 class EntryUpdate(_Content):
     """The whole content (fields left out are cleared) and the version the edit started from."""
 
-    expected_version: int = Field(ge=1, description="The version you edited; 409 if someone saved since")
+    expected_version: int = Field(
+        ge=1, le=MAX_VERSION, description="The version you edited; 409 if someone saved since"
+    )
     note: str | None = Field(None, max_length=500)
 
 
 class _Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+    _controls = field_validator("*", mode="before")(_no_controls)
 
 
 class CommentIn(_Body):
@@ -90,7 +109,9 @@ class ReviewIn(_Body):
 
 
 class RollbackIn(_Body):
-    version: int = Field(ge=1, description="The earlier version whose content becomes a new draft")
+    version: int = Field(
+        ge=1, le=MAX_VERSION, description="The earlier version whose content becomes a new draft"
+    )
     note: str | None = Field(None, max_length=500)
 
 
@@ -187,13 +208,7 @@ class BasisOut(BaseModel):
             title=basis.title,
             document_title=basis.document_title,
             in_force=status.in_force,
-            status=StatusOut(
-                code=status.code,
-                label=status.label,
-                in_force=status.in_force,
-                superseded_by=status.superseded_by,
-                effective=status.effective,
-            ),
+            status=StatusOut.of(status),
         )
 
 

@@ -150,3 +150,15 @@ REVIEW_DATE_PAST = ErrorCode(
     "The next review date ({day}) must be after today.",
     422,
 )
+UPLOAD_TYPE = ErrorCode(
+    "kb_upload_type",
+    "Tệp {file} không phải .jsonl hoặc .xlsx.",
+    "The file {file} is neither .jsonl nor .xlsx.",
+    415,
+)
+UPLOAD_TOO_LARGE = ErrorCode(
+    "kb_upload_too_large",
+    "Tệp tải lên lớn hơn {limit} MB.",
+    "The uploaded file is larger than {limit} MB.",
+    413,
+)

@@ -232,5 +232,7 @@ def citing_entries(session: Session, keys: Iterable[str]) -> dict[str, list[Citi
             .order_by(KbEntry.code)
         )
         for key, code, question, status in session.execute(stmt):
-            found.setdefault(key, []).append(CitingEntry(code, question, status))
+            found.setdefault(key, []).append(
+                CitingEntry(code, question, status, f"/console/knowledge/{code}")
+            )
     return found

@@ -9,7 +9,7 @@ from functools import lru_cache
 from vsscare.core.text import fold
 
 _ARTICLE = re.compile(r"^(\d+)(.*)$")
-_PUNCTUATION = re.compile(r"[,;:!?()\[\]{}\"“”‘’«»…]+|\.(?=\s|$)")
+_PUNCTUATION = re.compile(r"[,;:!?()\[\]{}\"“”‘’«»…\x00-\x1f\x7f]+|\.(?=\s|$)")  # and control characters
 
 # Short forms callers type, matched as they are *or* spelled out (the statutes spell them out).
 ABBREVIATIONS: dict[str, tuple[str, ...]] = {

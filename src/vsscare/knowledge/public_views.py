@@ -10,6 +10,7 @@ a link that carries it; English content is shown when the entry has it.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Annotated, Any
 
@@ -23,10 +24,11 @@ from vsscare.core.errors import AppError
 from vsscare.core.web import read_session, render
 from vsscare.knowledge import entry_queries as queries
 from vsscare.knowledge import errors, markdown
-from vsscare.knowledge.content import TOPIC_LABELS, label
+from vsscare.knowledge.content import CODE_PATTERN, TOPIC_LABELS, label
 
 router = APIRouter(include_in_schema=False)
 ReadSession = Annotated[Session, Depends(read_session)]
+_CODE = re.compile(CODE_PATTERN)
 
 
 def _day(value: Any) -> date | None:
@@ -36,6 +38,8 @@ def _day(value: Any) -> date | None:
 
 
 def _live(session: Session, code: str) -> dict[str, Any] | None:
+    if len(code) > 64 or not _CODE.match(code):
+        return None  # cannot be a code: not worth a query
     try:
         entry = queries.get_entry(session, code)
     except AppError as exc:

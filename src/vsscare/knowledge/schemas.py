@@ -8,7 +8,7 @@ from datetime import date, datetime
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from vsscare.core.text import nfc
-from vsscare.knowledge.legal_status import StatusCode
+from vsscare.knowledge.legal_status import LegalStatus, StatusCode
 
 ARTICLE_RE = re.compile(r"^[0-9]+[a-z]*$")
 
@@ -80,6 +80,16 @@ class StatusOut(BaseModel):
     in_force: bool
     superseded_by: str | None
     effective: date | None
+
+    @classmethod
+    def of(cls, status: LegalStatus) -> StatusOut:
+        return cls(
+            code=status.code,
+            label=status.label,
+            in_force=status.in_force,
+            superseded_by=status.superseded_by,
+            effective=status.effective,
+        )
 
 
 class DocumentOut(BaseModel):
