@@ -23,7 +23,9 @@ _TONE_PAIRS = {
     "uỹ": "ũy",
     "uỵ": "ụy",
 }
-_TONE_RE = re.compile("|".join(sorted(_TONE_PAIRS, key=len, reverse=True)))
+# Only at the end of a syllable: "hoàn", "toàn", "hoạch" are the same in both styles, and "quý"
+# is q-u + ý, not the u-y glide.
+_TONE_RE = re.compile(r"(?<!q)(?:" + "|".join(_TONE_PAIRS) + r")(?!\w)")
 _SPACES = re.compile(r"\s+")
 
 
