@@ -1,6 +1,7 @@
 """Imports every domain's tables so ``Base.metadata`` is complete (migrations, tests)."""
 
 from vsscare.accounts import models as accounts_models  # noqa: F401
+from vsscare.answering import models as answering_models  # noqa: F401
 from vsscare.core import audit, events, jobs  # noqa: F401
 from vsscare.core.db import Base
 from vsscare.knowledge import models as knowledge_models  # noqa: F401
