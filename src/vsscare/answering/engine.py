@@ -34,9 +34,9 @@ from vsscare.core.text import fold
 MAX_CHARS = 1000  # longer questions are cut: nobody asks more in one message
 CHAT_CHANNELS = frozenset({"web", "chat", "zalo", "facebook", "portal", "api"})
 W_QUESTION, W_ANSWER, W_ARTICLE = 1.0, 0.35, 0.3
-ANSWER_AT = 0.55  # confidence from which the best entry is given as the answer
-CLARIFY_AT = 0.30  # below: handover (or out of scope without insurance words)
-OUT_OF_SCOPE_BELOW = 0.45  # no insurance word and confidence below this: out of scope
+ANSWER_AT = 0.45  # confidence from which the best entry is given as the answer
+CLARIFY_AT = 0.20  # below: handover (or out of scope without insurance words)
+OUT_OF_SCOPE_BELOW = 0.55  # no insurance word and confidence below this: out of scope
 
 _SI_CODE = re.compile(r"(?<!\d)\d{10}(?!\d)")
 _CCCD = re.compile(r"(?<!\d)\d{12}(?!\d)")
@@ -116,7 +116,27 @@ _VI_HINTS = frozenset(
         "dc",
     ]
 )
+_EN_PHRASE_WORD = re.compile(r"[a-z0-9'-]+")
 _FOLLOW_UP = re.compile(r"^(?:the |vay |con |the con |vay con |what about |and |how about )")
+
+
+@cache
+def glossary() -> tuple[tuple[str, str], ...]:
+    """English phrase → Vietnamese terms, longest phrases first."""
+    text = resources.files("vsscare.answering").joinpath("glossary_en.yaml").read_text("utf-8")
+    data = yaml.safe_load(text)
+    return tuple(sorted(((str(k).lower(), str(v)) for k, v in data.items()), key=lambda kv: -len(kv[0])))
+
+
+def translate(text: str) -> str:
+    """The Vietnamese terms of the English phrases in ``text`` (for searching the Vietnamese bank)."""
+    rest = " " + " ".join(_EN_PHRASE_WORD.findall(text.lower())) + " "
+    found = []
+    for phrase, terms in glossary():
+        if f" {phrase} " in rest:
+            found.append(terms)
+            rest = rest.replace(f" {phrase} ", " | ")
+    return " ".join(found)
 
 
 @cache
@@ -180,6 +200,9 @@ class Engine:
     def __init__(self, index: Index) -> None:
         self.index = index
         self._articles = {a.key: a for a in index.articles}
+        pairs = [(e, a) for e, cited in enumerate(index.cites) for a in cited]
+        self._cite_entry = np.array([e for e, _a in pairs], dtype=np.int64)
+        self._cite_article = np.array([a for _e, a in pairs], dtype=np.int64)
 
     # -- retrieval ------------------------------------------------------------------------------
 
@@ -202,7 +225,7 @@ class Engine:
         return fused
 
     def _coverage(self, query: list[str], doc: int, english: list[str], lang: str) -> float:
-        """Share of the question's terms the entry's question and phrasings contain."""
+        """How much of the question (by word weight) the entry's question and phrasings contain."""
         d = self.index.docs[doc]
         if lang == "en" and english and d.question_en:
             have = set(english_tokens(d.question_en + " " + (d.short_answer_en or "")))
@@ -210,9 +233,11 @@ class Engine:
         else:
             have = set(tokens(" ".join([d.question, *d.phrasings])))
             wanted = [t for t in query if "_" not in t and not t.startswith("~")]
-        if not wanted:
+        weights = [self.index.weight(t) for t in dict.fromkeys(wanted)]
+        total = sum(weights)
+        if not total:
             return 0.0
-        return sum(t in have for t in wanted) / len(wanted)
+        return sum(w for t, w in zip(dict.fromkeys(wanted), weights, strict=True) if t in have) / total
 
     # -- the decision ---------------------------------------------------------------------------
 
@@ -230,6 +255,8 @@ class Engine:
         expanded = expand(text)
         folded = fold(expanded)
         query = tokens(expanded, expanded=True)
+        if lang == "en":
+            query = tokens(translate(text))
         if previous and _FOLLOW_UP.match(folded) and len(words(folded)) <= 8:
             # "còn bhyt thì sao": the follow-up borrows the previous question's words, its own
             # words counting three times so that what changed ("bhyt") leads.
@@ -240,7 +267,7 @@ class Engine:
         best: Doc | None = None
         if self.index.docs and (query or english):
             fused = self._fused(query, lang, english)
-            order = np.argsort(-fused, kind="stable")[:3]
+            order = _top(fused, 3)
             top = [int(i) for i in order if fused[i] > 0]
             for i in top:
                 d = self.index.docs[i]
@@ -264,7 +291,7 @@ class Engine:
         if _has_phrase(folded, intent["complaint"]):
             return done("handover", "complaint")
         in_domain = _has_phrase(folded, intent["domain"])
-        if not in_domain and confidence < OUT_OF_SCOPE_BELOW:
+        if not _meaningful(query, english) or (not in_domain and confidence < OUT_OF_SCOPE_BELOW):
             return done("out_of_scope")
         if best is not None and confidence >= ANSWER_AT:
             return done("answer", give=best)
@@ -317,6 +344,19 @@ class Engine:
             note=note,
             normalized=folded,
         )
+
+
+def _meaningful(query: list[str], english: list[str]) -> bool:
+    """Some word of two letters or more beyond function words: "' OR 1=1 --" asks nothing."""
+    return any(len(t) >= 2 and t.isalpha() for t in query + english if "_" not in t and not t.startswith("~"))
+
+
+def _top(scores: np.ndarray, k: int) -> list[int]:
+    """Positions of the ``k`` best scores, best first (argpartition: 50k entries stay cheap)."""
+    if scores.size <= k:
+        return [int(i) for i in np.argsort(-scores, kind="stable")]
+    part = np.argpartition(-scores, k)[:k]
+    return [int(i) for i in part[np.argsort(-scores[part], kind="stable")]]
 
 
 def _scaled(scores: np.ndarray) -> np.ndarray:

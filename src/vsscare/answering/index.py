@@ -12,7 +12,9 @@ the database in one pass; the shipped bank with every statute takes well under a
 
 from __future__ import annotations
 
+import math
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from itertools import pairwise
 
@@ -161,6 +163,25 @@ class Index:
     # entry position → positions of the articles it cites (for propagating article scores)
     cites: list[list[int]] = field(default_factory=list)
     statutes: Articles | None = None
+    # Inverse document frequency of the unigrams of entry questions (Vietnamese and English):
+    # how much a matched word says, for the engine's confidence.
+    idf: dict[str, float] = field(default_factory=dict)
+
+    def weight(self, term: str) -> float:
+        """A term no question contains weighs most: an unknown word is a sign of another topic."""
+        return self.idf.get(term, self.unknown_weight)
+
+    @property
+    def unknown_weight(self) -> float:
+        return math.log(1 + (len(self.docs) + 0.5) / 0.5)
+
+
+def _idf(corpora: list[list[list[str]]], size: int) -> dict[str, float]:
+    df: Counter[str] = Counter()
+    for corpus in corpora:
+        for doc in corpus:
+            df.update({t for t in doc if "_" not in t and not t.startswith("~")})
+    return {t: math.log(1 + (size - n + 0.5) / (n + 0.5)) for t, n in df.items()}
 
 
 def _live_docs(session: Session) -> list[Doc]:
@@ -196,6 +217,12 @@ def _live_docs(session: Session) -> list[Doc]:
     return docs
 
 
+def _english_text(doc: Doc) -> str:
+    # The question twice: it says what the entry is about more than the answers do.
+    parts = (doc.question_en, doc.question_en, doc.short_answer_en, doc.full_answer_en)
+    return " ".join(p for p in parts if p)
+
+
 @dataclass
 class Articles:
     """The statute part of the index: rebuilt only when the legal corpus changes."""
@@ -219,7 +246,7 @@ def build(session: Session, articles: Articles | None = None) -> Index:
     docs = _live_docs(session)
     questions = [tokens(" \n ".join([d.question, *d.phrasings])) for d in docs]
     answers = [tokens(d.short_answer + " \n " + d.full_answer) for d in docs]
-    english = [english_tokens(" ".join(filter(None, [d.question_en, d.short_answer_en]))) for d in docs]
+    english = [english_tokens(_english_text(d)) for d in docs]
     return Index(
         docs=docs,
         articles=articles.docs,
@@ -229,6 +256,7 @@ def build(session: Session, articles: Articles | None = None) -> Index:
         article_index=articles.lexical,
         cites=[[articles.position[k] for k in d.legal_bases if k in articles.position] for d in docs],
         statutes=articles,
+        idf=_idf([questions, english], len(docs)),
     )
 
 
