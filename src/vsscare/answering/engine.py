@@ -257,10 +257,12 @@ class Engine:
         query = tokens(expanded, expanded=True)
         if lang == "en":
             query = tokens(translate(text))
+        context = folded  # what decides whether the question is about insurance at all
         if previous and _FOLLOW_UP.match(folded) and len(words(folded)) <= 8:
             # "còn bhyt thì sao": the follow-up borrows the previous question's words, its own
             # words counting three times so that what changed ("bhyt") leads.
             query = tokens(previous[:MAX_CHARS]) + query * 3
+            context = f"{fold(expand(previous[:MAX_CHARS]))} {folded}"
         english = english_tokens(text) if lang == "en" else []
         candidates: list[Candidate] = []
         confidence = 0.0
@@ -290,7 +292,7 @@ class Engine:
             return done("handover", "personal_record")
         if _has_phrase(folded, intent["complaint"]):
             return done("handover", "complaint")
-        in_domain = _has_phrase(folded, intent["domain"])
+        in_domain = _has_phrase(context, intent["domain"])
         if not _meaningful(query, english) or (not in_domain and confidence < OUT_OF_SCOPE_BELOW):
             return done("out_of_scope")
         if best is not None and confidence >= ANSWER_AT:
