@@ -224,8 +224,11 @@ class Engine:
             fused = fused + 1.2 * _scaled(en)
         return fused
 
-    def _coverage(self, query: list[str], doc: int, english: list[str], lang: str) -> float:
-        """How much of the question (by word weight) the entry's question and phrasings contain."""
+    def _coverage(
+        self, query: list[str], doc: int, english: list[str], lang: str, repaired: set[str] = frozenset()
+    ) -> float:
+        """How much of the question (by word weight) the entry's question and phrasings contain;
+        a word matched only after typo repair counts half: the guess may be wrong."""
         d = self.index.docs[doc]
         if lang == "en" and english and d.question_en:
             have = set(english_tokens(d.question_en + " " + (d.short_answer_en or "")))
@@ -237,7 +240,24 @@ class Engine:
         total = sum(weights)
         if not total:
             return 0.0
-        return sum(w for t, w in zip(dict.fromkeys(wanted), weights, strict=True) if t in have) / total
+        matched = sum(
+            w * (0.5 if t in repaired else 1.0)
+            for t, w in zip(dict.fromkeys(wanted), weights, strict=True)
+            if t in have
+        )
+        return matched / total
+
+    def _repair(self, expanded: str) -> tuple[str, set[str]]:
+        """Typos replaced by the bank's nearest words; returns the text and the replacements."""
+        speller = self.index.speller
+        out, repaired = [], set()
+        for word in expanded.split():
+            plain = fold(word)
+            fixed = speller.correct(plain)
+            if fixed != plain:
+                repaired.add(fixed)
+            out.append(word if fixed == plain else fixed)
+        return " ".join(out), repaired
 
     # -- the decision ---------------------------------------------------------------------------
 
@@ -252,9 +272,10 @@ class Engine:
         began = time.perf_counter()
         text = question[:MAX_CHARS]
         lang = lang if lang in ("vi", "en") else detect_language(text)
-        expanded = expand(text)
-        folded = fold(expanded)
-        query = tokens(expanded, expanded=True)
+        typed = expand(text)
+        folded = fold(typed)  # intents are read from what was typed, typos and all
+        repaired_text, repaired = self._repair(typed)
+        query = tokens(repaired_text, expanded=True)
         if lang == "en":
             query = tokens(translate(text))
         context = folded  # what decides whether the question is about insurance at all
@@ -277,7 +298,7 @@ class Engine:
                 candidates.append(Candidate(d.code, shown, round(float(fused[i]), 4), list(d.legal_bases)))
             if top:
                 best = self.index.docs[top[0]]
-                coverage = self._coverage(query, top[0], english, lang)
+                coverage = self._coverage(query, top[0], english, lang, repaired)
                 runner = float(fused[top[1]]) if len(top) > 1 else 0.0
                 margin = (float(fused[top[0]]) - runner) / max(float(fused[top[0]]), 1e-9)
                 confidence = round(min(1.0, 0.75 * coverage + 0.25 * margin), 3)
@@ -286,6 +307,8 @@ class Engine:
             return self._result(decision, reason, give, best, candidates, confidence, lang, began, folded)
 
         intent = intents()
+        if _has_phrase(folded, intent["smalltalk"]):
+            return done("out_of_scope", "smalltalk")
         if _SI_CODE.search(text) or _CCCD.search(text) or _HI_CARD.search(text):
             return done("handover", "personal_record")
         if _has_phrase(folded, intent["personal"]):

@@ -24,6 +24,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from vsscare.answering.normalize import tokens
+from vsscare.answering.spelling import Speller
 from vsscare.knowledge.entries import entry_dict
 from vsscare.knowledge.legal_status import document_status, today_vn
 from vsscare.knowledge.models import KbEntry, KbEntryVersion, LegalArticle
@@ -166,6 +167,7 @@ class Index:
     # Inverse document frequency of the unigrams of entry questions (Vietnamese and English):
     # how much a matched word says, for the engine's confidence.
     idf: dict[str, float] = field(default_factory=dict)
+    speller: Speller = field(default_factory=lambda: Speller(()))
 
     def weight(self, term: str) -> float:
         """A term no question contains weighs most: an unknown word is a sign of another topic."""
@@ -230,14 +232,16 @@ class Articles:
     docs: list[ArticleDoc]
     lexical: Lexical
     position: dict[str, int]
+    words: frozenset[str]  # every plain word of the statutes: real words, never "typos"
 
 
 def build_articles(session: Session) -> Articles:
     today = today_vn()
     rows = list(session.scalars(select(LegalArticle).options(joinedload(LegalArticle.document))))
     docs = [ArticleDoc(a.key, a.title or "", document_status(a.document, today).in_force) for a in rows]
-    lexical = Lexical.build([tokens(f"{a.title or ''} \n {a.text}") for a in rows])
-    return Articles(docs, lexical, {d.key: i for i, d in enumerate(docs)})
+    corpus = [tokens(f"{a.title or ''} \n {a.text}") for a in rows]
+    vocabulary = frozenset(t for doc in corpus for t in doc if "_" not in t and t[0] != "~")
+    return Articles(docs, Lexical.build(corpus), {d.key: i for i, d in enumerate(docs)}, vocabulary)
 
 
 def build(session: Session, articles: Articles | None = None) -> Index:
@@ -257,6 +261,10 @@ def build(session: Session, articles: Articles | None = None) -> Index:
         cites=[[articles.position[k] for k in d.legal_bases if k in articles.position] for d in docs],
         statutes=articles,
         idf=_idf([questions, english], len(docs)),
+        speller=Speller(
+            (t for doc in questions + answers for t in doc if "_" not in t and t[0] != "~"),
+            known=articles.words,
+        ),
     )
 
 
