@@ -72,6 +72,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
 
     from vsscare.accounts import api as accounts_api
     from vsscare.accounts import views as accounts_views
+    from vsscare.answering import api as answering_api
+    from vsscare.answering import views as answering_views
     from vsscare.console import jobs as console_jobs
     from vsscare.console import ui as console_ui
     from vsscare.console import views as console_views
@@ -95,8 +97,10 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         knowledge_entry_api,
         knowledge_views,
         knowledge_bank_views,  # before entry_views: /console/knowledge/import is not an entry code
+        answering_views,  # before entry_views: /console/knowledge/gaps and /try are not entry codes
         knowledge_entry_views,
         knowledge_public_views,
+        answering_api,
     ):
         app.include_router(module.router)
     console_ui.install(app)  # after every router: the navigation links only pages that exist

@@ -28,12 +28,14 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "orgunits": ("vsscare.orgunits.cli", "orgunits_app"),
     "legal": ("vsscare.knowledge.cli", "legal_app"),
     "kb": ("vsscare.knowledge.kb_cli", "kb_app"),
+    "ask": ("vsscare.answering.cli", "ask"),
     "jobs": ("vsscare.core.jobs_cli", "jobs_app"),
 }
 COMMAND_HELP = {
     "demo": _("Chuẩn bị dữ liệu trình diễn, in thông tin đăng nhập rồi chạy máy chủ."),
     "serve": _("Chạy máy chủ web."),
     "worker": _("Chạy tác vụ nền từ hàng đợi."),
+    "ask": _("Hỏi hệ thống trả lời tự động: một câu hỏi, hoặc mỗi dòng đầu vào chuẩn một câu."),
 }
 
 

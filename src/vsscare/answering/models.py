@@ -35,7 +35,10 @@ class AnswerLog(Base):
     entry_code: Mapped[str | None] = mapped_column(String(64))  # the answer given, if any
     candidates: Mapped[list[Any]] = mapped_column(JsonData, default=list)  # codes, best first
     latency_ms: Mapped[float] = mapped_column(Float)
-    # Feedback from citizens ("helpful"/"unhelpful") or staff ("wrong" with the right entry).
+    # The citizen's rating ("helpful"/"unhelpful"), once; kept apart from staff's verdict.
+    rating: Mapped[str | None] = mapped_column(String(16))
+    rated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Staff's verdict ("right", or "wrong" with the right entry); a later one replaces it.
     verdict: Mapped[str | None] = mapped_column(String(16))
     correct_entry: Mapped[str | None] = mapped_column(String(64))
     feedback_by: Mapped[str | None] = mapped_column(String(80))

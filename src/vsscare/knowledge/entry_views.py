@@ -227,8 +227,11 @@ def preview(
 
 
 @router.get("/new", response_class=HTMLResponse)
-def new_form(request: Request, principal: Editor) -> HTMLResponse:
-    return _form_page(request, principal, EntryForm(audiences=["all"]))
+def new_form(
+    request: Request, principal: Editor, question: Annotated[str, Query(max_length=4000)] = ""
+) -> HTMLResponse:
+    """``?question=…`` prefills the question (from the gaps queue: a question the bank lacks)."""
+    return _form_page(request, principal, EntryForm(audiences=["all"], question=question.strip()))
 
 
 @router.post("/new", response_class=HTMLResponse)

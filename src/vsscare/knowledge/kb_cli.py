@@ -1,8 +1,10 @@
-"""``vsscare kb``: import and export the Q&A bank, check that it cites law in force."""
+"""``vsscare kb``: import and export the Q&A bank, check that it cites law in force, and measure
+the answering engine on labelled questions (``kb eval``)."""
 
 from __future__ import annotations
 
 import io
+import json
 import sys
 from datetime import date
 from pathlib import Path
@@ -143,3 +145,73 @@ def check(
     )
     if not report.ok:
         raise typer.Exit(1)
+
+
+@kb_app.command(
+    "eval",
+    help=_(
+        "Đo chất lượng trả lời tự động trên tệp câu hỏi có nhãn (JSONL): Hit@1, Hit@3, MRR, độ chính "
+        "xác quyết định, độ trễ. Không ghi vào nhật ký trả lời."
+    ),
+)
+def eval_(
+    path: Path = typer.Argument(..., help=_("Tệp .jsonl, ví dụ ../shared/data/eval/dev.jsonl")),
+    as_json: bool = typer.Option(False, "--json", help=_("In kết quả dạng JSON, kèm từng câu hỏi")),
+) -> None:
+    from vsscare.answering import evaluation  # the engine's dependencies load only for this command
+    from vsscare.answering.service import answerer
+
+    try:
+        questions = evaluation.read_questions(path)
+    except AppError as exc:
+        _print_problems(exc)
+        raise fail(AppError(exc.error, **exc.params) if exc.details.get("errors") else exc) from exc
+    engine = answerer(database())
+    report = evaluation.evaluate((q, engine.ask(q.question, record=False)[0]) for q in questions)
+    if as_json:
+        sys.stdout.write(json.dumps({"file": str(path)} | report.as_dict(), ensure_ascii=False) + "\n")
+        return
+    _print_evaluation(report)
+
+
+def _percent(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1%}"
+
+
+def _print_evaluation(report) -> None:
+    table = Table(_("Nhóm"), _("Số câu"), _("Có căn cứ"), "Hit@1", "Hit@3", "MRR", _("Quyết định đúng"))
+
+    def add(label: str, m) -> None:
+        mrr = "—" if m.mrr is None else f"{m.mrr:.3f}"
+        table.add_row(label, str(m.questions), str(m.answerable), _percent(m.hit_at_1),
+                      _percent(m.hit_at_3), mrr, _percent(m.decision_accuracy))  # fmt: skip
+
+    add(f"[bold]{escape(_('Tất cả'))}[/bold]", report.overall)
+    table.add_section()
+    for name, m in report.by_style.items():
+        add(_("kiểu {style}").format(style=escape(name)), m)
+    table.add_section()
+    for name, m in report.by_lang.items():
+        add(_("ngôn ngữ {lang}").format(lang=escape(name)), m)
+    console.print(table)
+    for expected, decided in report.overall.decisions.items():
+        counts = ", ".join(f"{d} {n}" for d, n in decided.items())
+        console.print(
+            _("Mong đợi {expected}: {counts} (đúng {recall})").format(
+                expected=expected, counts=counts, recall=_percent(report.overall.recall[expected])
+            ),
+            highlight=False,
+        )
+    latency = report.latency_ms
+    console.print(
+        _("Độ trễ: p50 {p50} ms, p95 {p95} ms").format(p50=latency["p50"], p95=latency["p95"]),
+        highlight=False,
+    )
+    misses = [r for r in report.rows if not r.correct or (r.retrieval and r.rank != 1)]
+    if misses:
+        shown = Table(_("Câu"), _("Mong đợi"), _("Quyết định"), _("Hạng"), _("Hỏi đáp đứng đầu"))
+        for r in misses[:SHOWN]:
+            decided = r.decision if r.correct else f"[red]{r.decision}[/red]"
+            shown.add_row(r.id, r.expected, decided, str(r.rank or "—"), ", ".join(r.top))
+        console.print(_("Câu chưa đạt (quyết định sai, hoặc căn cứ đúng không đứng đầu):"))
+        console.print(shown)

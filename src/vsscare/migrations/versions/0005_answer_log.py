@@ -37,6 +37,8 @@ def upgrade() -> None:
             nullable=False,
         ),
         sa.Column("latency_ms", sa.Float(), nullable=False),
+        sa.Column("rating", sa.String(length=16), nullable=True),
+        sa.Column("rated_at", vsscare.core.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("verdict", sa.String(length=16), nullable=True),
         sa.Column("correct_entry", sa.String(length=64), nullable=True),
         sa.Column("feedback_by", sa.String(length=80), nullable=True),
