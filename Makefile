@@ -36,6 +36,7 @@ bench: install
 	$(BIN)/python bench/jobs.py
 	$(BIN)/python bench/serve_start.py
 	$(BIN)/python bench/knowledge.py
+	$(BIN)/python bench/answering.py
 
 messages: install
 	mkdir -p var
