@@ -213,11 +213,10 @@ class Engine:
         a = idx.answers.scores(query)
         art = idx.article_index.scores(query)
         fused = W_QUESTION * _scaled(q) + W_ANSWER * _scaled(a)
-        if idx.cites and art.size and art.max() > 0:
-            art_scaled = _scaled(art)
-            cited = np.array(
-                [max((art_scaled[i] for i in c), default=0.0) for c in idx.cites], dtype=np.float32
-            )
+        if self._cite_entry.size and art.size and art.max() > 0:
+            # Each entry gets the best score among the articles it cites (vectorised: 50k entries).
+            cited = np.zeros(len(idx.docs), dtype=np.float32)
+            np.maximum.at(cited, self._cite_entry, _scaled(art)[self._cite_article].astype(np.float32))
             fused = fused + W_ARTICLE * cited
         if lang == "en" and english:
             en = idx.english.scores(english)
