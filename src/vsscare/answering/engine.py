@@ -146,8 +146,12 @@ def intents() -> dict[str, tuple[str, ...]]:
     return {name: tuple(fold(p) for p in phrases) for name, phrases in data.items()}
 
 
-def _has_phrase(folded: str, phrases: tuple[str, ...]) -> bool:
-    padded = f" {' '.join(words(folded))} "
+def _padded(folded: str) -> str:
+    """The words of ``folded`` between single spaces, so phrases match whole words only."""
+    return f" {' '.join(words(folded))} "
+
+
+def _has_phrase(padded: str, phrases: tuple[str, ...]) -> bool:
     return any(f" {p} " in padded for p in phrases)
 
 
@@ -306,15 +310,16 @@ class Engine:
             return self._result(decision, reason, give, best, candidates, confidence, lang, began, folded)
 
         intent = intents()
-        if _has_phrase(folded, intent["smalltalk"]):
+        typed_words = _padded(folded)
+        if _has_phrase(typed_words, intent["smalltalk"]):
             return done("out_of_scope", "smalltalk")
         if _SI_CODE.search(text) or _CCCD.search(text) or _HI_CARD.search(text):
             return done("handover", "personal_record")
-        if _has_phrase(folded, intent["personal"]):
+        if _has_phrase(typed_words, intent["personal"]):
             return done("handover", "personal_record")
-        if _has_phrase(folded, intent["complaint"]):
+        if _has_phrase(typed_words, intent["complaint"]):
             return done("handover", "complaint")
-        in_domain = _has_phrase(context, intent["domain"])
+        in_domain = _has_phrase(typed_words if context is folded else _padded(context), intent["domain"])
         if not _meaningful(query, english) or (not in_domain and confidence < OUT_OF_SCOPE_BELOW):
             return done("out_of_scope")
         if best is not None and confidence >= ANSWER_AT:
