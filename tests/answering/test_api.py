@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from tests.knowledge.conftest import create
+from tests.knowledge.conftest import HEALTH, UNEMPLOYMENT, create
 from vsscare.answering.models import AnswerLog
 
 URL = "/api/v1/answers"
@@ -24,25 +24,9 @@ FIELDS = {
 def bank(legal_sample):
     create(legal_sample, publish=True)  # bhxh_mot_lan-001
     create(
-        legal_sample,
-        publish=True,
-        topic="bhtn",
-        question="Mức hưởng trợ cấp thất nghiệp hằng tháng là bao nhiêu?",
-        phrasings=["muc huong tro cap that nghiep", "tctn được bao nhiêu tiền một tháng"],
-        short_answer="Bằng 60% bình quân tiền lương tháng đóng BHTN của 6 tháng liền kề.",
-        full_answer="Theo Điều 39 Luật Việc làm 2025 …",
-        legal_bases=["74/2025/QH15#39", "74/2025/QH15#38"],
+        legal_sample, publish=True, **UNEMPLOYMENT | {"legal_bases": ["74/2025/QH15#39", "74/2025/QH15#38"]}
     )
-    create(
-        legal_sample,
-        publish=True,
-        topic="bhyt",
-        question="Đi khám bảo hiểm y tế đúng tuyến được chi trả bao nhiêu phần trăm?",
-        phrasings=["kham bhyt dung tuyen duoc tra bao nhieu"],
-        short_answer="Được quỹ BHYT chi trả theo mức hưởng ghi trên thẻ.",
-        full_answer="Theo Luật BHYT sửa đổi 2024 …",
-        legal_bases=["51/2024/QH15#1"],
-    )
+    create(legal_sample, publish=True, **HEALTH)
     return legal_sample
 
 

@@ -7,23 +7,14 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-from tests.knowledge.conftest import create
+from tests.knowledge.conftest import UNEMPLOYMENT, create
 from vsscare.answering.models import AnswerLog
 
 
 @pytest.fixture
 def bank(legal_sample):
     create(legal_sample, publish=True)  # bhxh_mot_lan-001
-    create(
-        legal_sample,
-        publish=True,
-        topic="bhtn",
-        question="Mức hưởng trợ cấp thất nghiệp hằng tháng là bao nhiêu?",
-        phrasings=["muc huong tro cap that nghiep", "tctn được bao nhiêu tiền một tháng"],
-        short_answer="Bằng 60% bình quân tiền lương tháng đóng BHTN của 6 tháng liền kề.",
-        full_answer="Theo Điều 39 Luật Việc làm 2025 …",
-        legal_bases=["74/2025/QH15#39"],
-    )
+    create(legal_sample, publish=True, **UNEMPLOYMENT)
     return legal_sample
 
 

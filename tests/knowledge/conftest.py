@@ -44,3 +44,22 @@ def create(db, *, publish: bool = False, **changes: Any) -> str:
             actions.approve(session, APPROVER, code)
             actions.publish(session, APPROVER, code)
     return code
+
+
+# Content of the entries the answering tests publish next to the default one (bhxh_mot_lan-001).
+UNEMPLOYMENT = {
+    "topic": "bhtn",
+    "question": "Mức hưởng trợ cấp thất nghiệp hằng tháng là bao nhiêu?",
+    "phrasings": ["muc huong tro cap that nghiep", "tctn được bao nhiêu tiền một tháng"],
+    "short_answer": "Bằng 60% bình quân tiền lương tháng đóng BHTN của 6 tháng liền kề.",
+    "full_answer": "Theo Điều 39 Luật Việc làm 2025 …",
+    "legal_bases": ["74/2025/QH15#39"],
+}
+HEALTH = {
+    "topic": "bhyt",
+    "question": "Đi khám bảo hiểm y tế đúng tuyến được chi trả bao nhiêu phần trăm?",
+    "phrasings": ["kham bhyt dung tuyen duoc tra bao nhieu"],
+    "short_answer": "Được quỹ BHYT chi trả theo mức hưởng ghi trên thẻ.",
+    "full_answer": "Theo Luật BHYT sửa đổi 2024 …",
+    "legal_bases": ["51/2024/QH15#1"],
+}

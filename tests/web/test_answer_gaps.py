@@ -8,6 +8,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from tests.conftest import login
+from tests.knowledge import conftest as bank_content
 from tests.knowledge.conftest import create
 from tests.web.helpers import audit_rows, page_csrf
 from vsscare.answering.models import AnswerLog
@@ -26,16 +27,12 @@ MASKED = "tro cap that nghiep cua toi bi tru, ma so [mã số]"
 @pytest.fixture
 def bank(legal_sample):
     create(legal_sample, publish=True)  # bhxh_mot_lan-001
-    create(
-        legal_sample,
-        publish=True,
-        topic="bhtn",
-        question="Mức hưởng trợ cấp thất nghiệp hằng tháng là bao nhiêu?",
-        phrasings=["muc huong tro cap that nghiep"],
-        short_answer="Bằng 60% bình quân tiền lương tháng đóng BHTN của 6 tháng liền kề.",
-        full_answer="Theo **Điều 39** Luật Việc làm 2025 …",
-        legal_bases=["74/2025/QH15#39"],
-    )
+    # One phrasing and a bold article: the tests check the added phrasing and the rendering.
+    only_one = {
+        "phrasings": ["muc huong tro cap that nghiep"],
+        "full_answer": "Theo **Điều 39** Luật Việc làm 2025 …",
+    }
+    create(legal_sample, publish=True, **bank_content.UNEMPLOYMENT | only_one)
     return legal_sample
 
 
