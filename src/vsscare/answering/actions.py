@@ -25,7 +25,8 @@ from vsscare.core.events import Actor
 from vsscare.core.text import fold, nfc
 from vsscare.knowledge import actions as kb_actions
 from vsscare.knowledge import entry_queries as kb_queries
-from vsscare.knowledge.content import EntryContent, parse_content
+from vsscare.knowledge.content import parse_content
+from vsscare.knowledge.entries import content_dict
 from vsscare.knowledge.errors import ENTRY_NOT_FOUND
 
 VERDICTS = ("right", "wrong")
@@ -168,8 +169,7 @@ def add_phrasing(session: Session, actor: Actor, log_id: int, entry_code: str) -
     folded = fold(question)
     if any(fold(text) == folded for text in [entry.question, *(entry.phrasings or [])]):
         raise AppError(PHRASING_EXISTS, code=code)
-    current = {name: getattr(entry, name) for name in EntryContent.model_fields}
-    content = parse_content(current | {"phrasings": [*(entry.phrasings or []), question]})
+    content = parse_content(content_dict(entry) | {"phrasings": [*(entry.phrasings or []), question]})
     note = f"thêm cách hỏi từ câu hỏi số {log_id} / phrasing added from question {log_id}"
     entry = kb_actions.update_entry(session, actor, code, content, expected_version=entry.version, note=note)
     if row.correct_entry is None:

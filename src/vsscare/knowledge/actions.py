@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, time, timedelta
-from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -31,7 +30,7 @@ from vsscare.core.events import Actor
 from vsscare.knowledge import errors
 from vsscare.knowledge import events as kb_events
 from vsscare.knowledge.content import EntryContent, parse_content
-from vsscare.knowledge.entries import apply_content, entry_dict, snapshot
+from vsscare.knowledge.entries import CONTENT_FIELDS, apply_content, content_dict, snapshot
 from vsscare.knowledge.entry_queries import get_entry
 from vsscare.knowledge.legal_status import SUPERSEDED, document_status, today_vn
 from vsscare.knowledge.models import (
@@ -46,15 +45,9 @@ from vsscare.orgunits.calendar import VN_TZ
 REVIEW_EVERY = timedelta(days=91)  # a quarter
 PUBLISH_JOB = "kb.publish"
 MAX_COMMENT = 5000
-_CONTENT = tuple(EntryContent.model_fields)
 
 
 # -- reading helpers ------------------------------------------------------------------------------
-
-
-def _content_of(entry: KbEntry) -> dict[str, Any]:
-    data = entry_dict(entry)
-    return {name: data[name] for name in _CONTENT}
 
 
 def _authors_since_live(session: Session, entry: KbEntry) -> set[str]:
@@ -163,10 +156,10 @@ def update_entry(
     if entry.version != expected_version:
         raise AppError(errors.VERSION_CONFLICT, code=code, version=entry.version, expected=expected_version)
     _check_bases(session, content.legal_bases)
-    before = _content_of(entry)
+    before = content_dict(entry)
     after = content.model_dump(mode="json")
     after |= {f: after[f] or "" for f in ("question_en", "short_answer_en", "full_answer_en")}
-    changed = [name for name in _CONTENT if before[name] != after[name]]
+    changed = [name for name in CONTENT_FIELDS if before[name] != after[name]]
     if not changed:
         return entry
     previous_status = entry.status
@@ -201,7 +194,7 @@ def rollback(session: Session, actor: Actor, code: str, version: int, *, note: s
     )
     if old is None:
         raise AppError(errors.VERSION_NOT_FOUND, code=code, version=version)
-    content = parse_content({name: old.snapshot.get(name) for name in _CONTENT})
+    content = parse_content({name: old.snapshot.get(name) for name in CONTENT_FIELDS})
     return update_entry(
         session,
         actor,

@@ -68,6 +68,12 @@ def entry_dict(entry: KbEntry) -> dict[str, Any]:
     return {f: data[f] for f in FIELDS}
 
 
+def content_dict(entry: KbEntry) -> dict[str, Any]:
+    """What an editor wrote on the entry's current version, in the bank file's shape."""
+    data = entry_dict(entry)
+    return {name: data[name] for name in CONTENT_FIELDS}
+
+
 def _content(data: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in data.items() if k != "version"}
 
