@@ -193,7 +193,7 @@ def diff(
 def list_comments(code: Code, _principal: Viewer, session: ReadSession) -> list[CommentOut]:
     """Oldest first: remarks, requests for changes, approvals, retirement reasons."""
     entry = queries.get_entry(session, code)
-    return [CommentOut.of(c) for c in queries.comments(session, entry)]
+    return [CommentOut.model_validate(c) for c in queries.comments(session, entry)]
 
 
 @router.get("/entries/{code}/history", response_model=list[EventOut], summary="Events", responses=READ_ERRORS)
@@ -258,7 +258,7 @@ def submit(
 def add_comment(
     code: Code, body: NewComment, principal: Viewer, _csrf: Csrf, session: WriteSession
 ) -> CommentOut:
-    return CommentOut.of(actions.comment(session, principal.actor, code, body.body))
+    return CommentOut.model_validate(actions.comment(session, principal.actor, code, body.body))
 
 
 # -- deciding -------------------------------------------------------------------------------------

@@ -24,7 +24,7 @@ from vsscare.knowledge.content import (
     label,
 )
 from vsscare.knowledge.entry_queries import Basis, FieldDiff, ReviewQueue
-from vsscare.knowledge.models import KbEntry, KbEntryComment, KbEntryVersion
+from vsscare.knowledge.models import KbEntry, KbEntryVersion
 from vsscare.knowledge.schemas import StatusOut
 
 CONTENT_FIELDS = tuple(EntryContent.model_fields)
@@ -302,6 +302,8 @@ class DiffOut(BaseModel):
 
 
 class CommentOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)  # read from a KbEntryComment row
+
     id: int
     version: int
     kind: str = Field(description="comment, changes_requested, approved, retired, reviewed")
@@ -309,18 +311,6 @@ class CommentOut(BaseModel):
     author_name: str | None
     body: str
     created_at: datetime
-
-    @classmethod
-    def of(cls, row: KbEntryComment) -> CommentOut:
-        return cls(
-            id=row.id,
-            version=row.version,
-            kind=row.kind,
-            author=row.author,
-            author_name=row.author_name,
-            body=row.body,
-            created_at=row.created_at,
-        )
 
 
 class EventOut(BaseModel):
