@@ -8,8 +8,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from vsscare.answering.masking import mask
-from vsscare.answering.normalize import abbreviations, expand, tokens
-from vsscare.core.text import fold
+from vsscare.answering.normalize import _normalized_words, abbreviations, expand, tokens, words
+from vsscare.core.text import fold, normalize
 
 VIETNAMESE = "aăâbcdđeêghiklmnoôơpqrstuưvxyàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ"
 text = st.text(alphabet=VIETNAMESE + VIETNAMESE.upper() + " 0123456789,.?", max_size=80)
@@ -38,6 +38,23 @@ def test_index_terms_hold_both_forms():
 def test_unaccented_typing_gives_the_same_plain_terms(raw):
     plain = [t for t in tokens(raw) if not t.startswith("~")]
     assert plain == [t for t in tokens(fold(raw)) if not t.startswith("~")]
+
+
+@given(text)
+def test_expanded_text_gives_the_same_terms(raw):
+    # The index tokenises raw text, a question is tokenised after expansion (and spelling repair).
+    assert tokens(expand(raw), expanded=True) == tokens(raw)
+
+
+# Old-style tone marks at a word's end, next to what can end a word or not.
+pieces = st.sampled_from(
+    ["hoà", "Thuỷ", "KHOẺ", "quý", "q", "toà", "hòa", "_", "²", "-", " ", "\u1680", "\u0300", "x"]
+)
+
+
+@given(st.lists(pieces, max_size=12).map("".join))
+def test_words_are_normalised_word_by_word_as_in_the_whole_text(raw):
+    assert _normalized_words(raw) == words(normalize(raw))
 
 
 @given(st.text(max_size=200))

@@ -204,9 +204,7 @@ class Engine:
     def __init__(self, index: Index) -> None:
         self.index = index
         self._articles = {a.key: a for a in index.articles}
-        pairs = [(e, a) for e, cited in enumerate(index.cites) for a in cited]
-        self._cite_entry = np.array([e for e, _a in pairs], dtype=np.int64)
-        self._cite_article = np.array([a for _e, a in pairs], dtype=np.int64)
+        self._masked = np.flatnonzero(~index.live)  # positions of replaced or withdrawn entries
 
     # -- retrieval ------------------------------------------------------------------------------
 
@@ -215,16 +213,18 @@ class Engine:
         idx = self.index
         q = idx.questions.scores(query)
         a = idx.answers.scores(query)
+        q[self._masked] = a[self._masked] = 0.0  # replaced entries must not set the scale either
         art = idx.article_index.scores(query)
         fused = W_QUESTION * _scaled(q) + W_ANSWER * _scaled(a)
-        if self._cite_entry.size and art.size and art.max() > 0:
+        if idx.cite_entry.size and art.size and art.max() > 0:
             # Each entry gets the best score among the articles it cites (vectorised: 50k entries).
-            cited = np.zeros(len(idx.docs), dtype=np.float32)
-            np.maximum.at(cited, self._cite_entry, _scaled(art)[self._cite_article].astype(np.float32))
+            cited = np.zeros(idx.size, dtype=np.float32)
+            np.maximum.at(cited, idx.cite_entry, _scaled(art)[idx.cite_article].astype(np.float32))
             fused = fused + W_ARTICLE * cited
         if lang == "en" and english:
             en = idx.english.scores(english)
             fused = fused + 1.2 * _scaled(en)
+        fused[self._masked] = 0.0
         return fused
 
     def _coverage(
@@ -291,7 +291,7 @@ class Engine:
         candidates: list[Candidate] = []
         confidence = 0.0
         best: Doc | None = None
-        if self.index.docs and (query or english):
+        if self.index.live_count and (query or english):
             fused = self._fused(query, lang, english)
             order = _top(fused, 3)
             top = [int(i) for i in order if fused[i] > 0]

@@ -2,10 +2,11 @@
 
 :class:`Answerer` builds the index on first use and then checks, at most every
 ``CHECK_EVERY`` seconds, whether the bank or the legal corpus changed — in this process or any
-other (the check reads the database). A change of the bank rebuilds the entry part in a
-background thread, reusing the statute part, and swaps it in when ready; questions keep being
-answered from the previous index meanwhile. So a publication is answered from within about a
-second everywhere, without restarts or cross-process messages.
+other (the check reads the database). A change of the bank updates the index in a background
+thread (:func:`index.updated`: the entries published since are appended, those replaced or
+withdrawn masked) and swaps the new snapshot in; questions keep being answered from the previous
+one meanwhile. A change of the law rebuilds everything. So a publication is answered from within
+about a second everywhere, at any size of the bank, without restarts or cross-process messages.
 """
 
 from __future__ import annotations
@@ -42,23 +43,23 @@ class Answerer:
         with self.db.read() as session:
             return ix.entries_revision(session), ix.articles_revision(session)
 
-    def _build(self, revisions: tuple[tuple, tuple], reuse: ix.Articles | None) -> None:
+    def _build(self, revisions: tuple[tuple, tuple], base: ix.Index | None) -> None:
         began = time.perf_counter()
         with self.db.read() as session:
-            index = ix.build(session, reuse)
+            index = ix.build(session) if base is None else ix.updated(base, session)
         with self._lock:
             self._engine = Engine(index)
             self._revisions = revisions
         log.info(
-            "answering index built",
-            extra={"entries": len(index.docs), "articles": len(index.articles),
+            "answering index built" if base is None else "answering index updated",
+            extra={"entries": index.live_count, "articles": len(index.articles),
                    "ms": round((time.perf_counter() - began) * 1000)},
         )  # fmt: skip
 
-    def _rebuild_in_background(self, revisions: tuple[tuple, tuple], reuse: ix.Articles | None) -> None:
+    def _rebuild_in_background(self, revisions: tuple[tuple, tuple], base: ix.Index | None) -> None:
         def run() -> None:
             try:
-                self._build(revisions, reuse)
+                self._build(revisions, base)
             except Exception:  # keep serving the previous index; the next check tries again
                 log.exception("answering index rebuild failed")
                 with self._lock:
@@ -86,7 +87,7 @@ class Answerer:
             revisions = self._revisions_now()
             if revisions != self._revisions:
                 same_law = self._revisions is not None and revisions[1] == self._revisions[1]
-                self._rebuild_in_background(revisions, self._engine.index.statutes if same_law else None)
+                self._rebuild_in_background(revisions, self._engine.index if same_law else None)
         return self._engine
 
     def ask(

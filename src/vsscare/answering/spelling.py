@@ -10,7 +10,7 @@ short syllables are too close to each other to guess.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 MIN_LENGTH = 4
 
@@ -20,9 +20,11 @@ def _deletes(word: str) -> set[str]:
 
 
 class Speller:
-    def __init__(self, words: Iterable[str], known: Iterable[str] = ()) -> None:
-        """``words``: the vocabulary typos are repaired to; ``known``: more real words to leave alone."""
-        self.counts: Counter[str] = Counter(w for w in words if w.isalpha())
+    def __init__(self, words: Iterable[str] | Mapping[str, int], known: Iterable[str] = ()) -> None:
+        """``words``: the vocabulary typos are repaired to (words, or word → how often it is
+        used); ``known``: more real words to leave alone."""
+        counts = Counter(words)  # a mapping's counts are taken as they are
+        self.counts: Counter[str] = Counter({w: n for w, n in counts.items() if w.isalpha()})
         self.known = frozenset(known)
         self._keys: dict[str, str] = {}
         for word, _count in self.counts.most_common():  # the most frequent word keeps a key
