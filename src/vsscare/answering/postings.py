@@ -10,8 +10,8 @@ documents containing it, with the term's BM25 weight in each) built from one bat
 * A document replaced or withdrawn keeps its position (and, as in Lucene, still counts in the
   statistics); the caller masks it, and :meth:`Postings.pruned` drops its postings later.
 * A posting costs five bytes (int32 position, the weight in one byte, as Lucene keeps its
-  length norms), and documents are tokenised one
-  batch at a time, so building 50,000 entries never holds all their tokens at once.
+  length norms); a term in a fifth of a segment's documents is a dense row instead. Documents
+  are tokenised one batch at a time, so building 50,000 entries never holds all their tokens.
 
 Every method returns a new :class:`Postings` and never changes one in use: a thread answering
 from a snapshot is not disturbed by the next one being built. The vocabulary is shared between
