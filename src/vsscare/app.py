@@ -108,7 +108,12 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
 
 
 def app_from_env() -> FastAPI:
-    """Entry point for ``uvicorn --factory`` (``vsscare serve``)."""
+    """Entry point for ``uvicorn --factory`` (``vsscare serve``); starts building the answering
+    index at once rather than on the first question."""
+    from vsscare.answering.service import warm_up
+
     settings = Settings()
     setup_logging(settings.log_level, settings.log_json)
-    return create_app(settings)
+    app = create_app(settings)
+    warm_up(app.state.db)
+    return app

@@ -9,7 +9,7 @@ import pytest
 from tests.knowledge.conftest import HEALTH, UNEMPLOYMENT, create
 from vsscare.answering import index
 from vsscare.answering.engine import Engine
-from vsscare.answering.service import answerer
+from vsscare.answering.service import answerer, warm_up
 
 ENGLISH = {
     "question_en": "When can I withdraw my social insurance in one lump sum?",
@@ -117,3 +117,13 @@ def test_a_publication_is_answered_without_restart(legal_sample):
             break
         time.sleep(0.05)
     assert after.candidates[0].entry_id == "bhtn-001" and log_id is not None
+
+
+def test_the_index_can_be_built_before_the_first_question(legal_sample):
+    create(legal_sample, publish=True, **UNEMPLOYMENT)
+    service = answerer(legal_sample)
+    assert not service.ready
+    warm_up(legal_sample).join(timeout=30)
+    assert service.ready
+    result, _ = service.ask("muc huong tro cap that nghiep", record=False)
+    assert result.candidates[0].entry_id == "bhtn-001"
