@@ -196,6 +196,7 @@ def measure(url: str, total: int, *, builds: int, evaluate: bool, profile: bool)
         "p99": _percentile(ms, 99),
         "max": ms[-1],
         "rss_mb": _status_kb("VmRSS") / 1024,
+        "index_mb": index.nbytes() / 1e6,  # postings arrays and compressed texts
         "hwm_mb": _status_kb("VmHWM") / 1024,
         "decisions": decisions,
         "load": (load, os.getloadavg()[0]),  # 1-minute load average before / after the timed questions
@@ -342,7 +343,8 @@ def report(results: list[dict[str, Any]], corpus: Path, load_before: float) -> N
         builds = ", ".join(f"{b:.2f}" for b in r["builds_s"])
         load = "load average {:.2f} → {:.2f}".format(*r["load"])
         asked = f"{r['queries']:,} questions ({r['distinct']} distinct, {load})"
-        print(f"{r['size']}: {asked}; builds {builds} s; warm-up decisions {r['decisions']}")
+        held = f"index arrays and texts {r['index_mb']:.0f} MB"
+        print(f"{r['size']}: {asked}; builds {builds} s; {held}; warm-up decisions {r['decisions']}")
     print("\ntargets")
     for r in results:
         ok = r["p95"] < P95_TARGET_MS
