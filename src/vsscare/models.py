@@ -6,5 +6,6 @@ from vsscare.core import audit, events, jobs  # noqa: F401
 from vsscare.core.db import Base
 from vsscare.knowledge import models as knowledge_models  # noqa: F401
 from vsscare.orgunits import models as orgunits_models  # noqa: F401
+from vsscare.requests import models as requests_models  # noqa: F401
 
 metadata = Base.metadata

@@ -47,6 +47,7 @@ def test_models_and_migrations_agree(db: Database):
     from alembic.runtime.migration import MigrationContext
 
     with db.engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        opts = {"compare_type": True, "include_name": migrate.include_name}
+        context = MigrationContext.configure(conn, opts=opts)
         diff = compare_metadata(context, metadata)
     assert diff == []

@@ -1,5 +1,6 @@
 from alembic import context
 
+from vsscare.core.migrate import include_name
 from vsscare.models import metadata
 
 config = context.config
@@ -24,6 +25,7 @@ def _migrate(connection) -> None:
         target_metadata=metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_name=include_name,
     )
     with context.begin_transaction():
         context.run_migrations()

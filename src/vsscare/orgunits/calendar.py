@@ -232,6 +232,11 @@ class BusinessCalendar:
                 return self._moment(day, start)
         raise AssertionError("unreachable")
 
+    def closing_time(self, day: date) -> datetime | None:
+        """When the last working interval of a local date ends (UTC); None on a day off."""
+        spans = self.spans(day)
+        return self._moment(day, spans[-1][1]) if spans else None
+
     def add(self, start: datetime, amount: timedelta | float | int) -> datetime:
         """The earliest moment by which ``amount`` (a timedelta or hours) of working time has passed."""
         remaining = _to_delta(amount)
