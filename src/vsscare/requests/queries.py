@@ -128,7 +128,8 @@ def _day_start(day: date) -> datetime:
 def _conditions(session: Session, principal: Principal, f: Filters) -> list[ColumnElement[bool]]:
     where: list[ColumnElement[bool]] = [visible_clause(session, principal)]
     if f.status:
-        where.append(Request.status.in_(list(f.status)) if len(f.status) > 1 else Request.status == f.status[0])
+        statuses = list(f.status)
+        where.append(Request.status.in_(statuses) if len(statuses) > 1 else Request.status == statuses[0])
     for column, value in (
         (Request.channel, f.channel),
         (Request.topic, f.topic),
@@ -196,7 +197,8 @@ def list_requests(
     continues after the last row shown (keyset: as fast on page 1,000 as on page 1)."""
     stmt = select(Request).where(*_conditions(session, principal, f))
     if f.tag:
-        stmt = stmt.where(Request.tags.contains([f.tag]) if _is_pg(session) else Request.tags.like(f'%"{f.tag}"%'))
+        has_tag = Request.tags.contains([f.tag]) if _is_pg(session) else Request.tags.like(f'%"{f.tag}"%')
+        stmt = stmt.where(has_tag)
     stmt = search.matching(stmt, session, f.q)
     sort = f.sort if f.sort in SORTS else "newest"
     rows = list(session.scalars(_keyset(stmt, sort, cursor).limit(limit + 1)))
@@ -206,7 +208,8 @@ def list_requests(
     if more and rows:
         last = rows[-1]
         next_cursor = _encode(last.resolution_due, last.id) if sort == "due" else _encode(last.id)
-    return Page(rows, next_cursor, usernames(session, {r.assignee_id for r in rows}), unit_codes(session, rows))
+    names = usernames(session, {r.assignee_id for r in rows})
+    return Page(rows, next_cursor, names, unit_codes(session, rows))
 
 
 def _is_pg(session: Session) -> bool:
@@ -244,10 +247,13 @@ class Detail:
     merged_into: str | None
 
 
+def _of(session: Session, model: Any, request_id: int) -> list:
+    """Rows of a per-request table, in the order they were written."""
+    return list(session.scalars(select(model).where(model.request_id == request_id).order_by(model.id)))
+
+
 def detail(session: Session, request: Request) -> Detail:
-    messages = list(
-        session.scalars(select(RequestMessage).where(RequestMessage.request_id == request.id).order_by(RequestMessage.id))
-    )
+    messages = _of(session, RequestMessage, request.id)
     files: dict[int, list[tuple[RequestAttachment, AttachmentBlob]]] = {}
     if messages:
         stmt = (
@@ -258,16 +264,8 @@ def detail(session: Session, request: Request) -> Detail:
         )
         for attachment, blob in session.execute(stmt):
             files.setdefault(attachment.message_id, []).append((attachment, blob))
-    transfers = list(
-        session.scalars(
-            select(RequestTransfer).where(RequestTransfer.request_id == request.id).order_by(RequestTransfer.id)
-        )
-    )
-    escalations = list(
-        session.scalars(
-            select(RequestEscalation).where(RequestEscalation.request_id == request.id).order_by(RequestEscalation.id)
-        )
-    )
+    transfers = _of(session, RequestTransfer, request.id)
+    escalations = _of(session, RequestEscalation, request.id)
     link_rows = session.execute(
         select(RequestLink.kind, Request.code, Request.status)
         .join(
@@ -283,9 +281,8 @@ def detail(session: Session, request: Request) -> Detail:
     if request.merged_into_id:
         merged_into = session.scalar(select(Request.code).where(Request.id == request.merged_into_id))
     unit_ids = {request.unit_id, request.team_unit_id, *(t.unit_id for t in transfers)}
-    units = dict(
-        session.execute(select(OrgUnit.id, OrgUnit.code).where(OrgUnit.id.in_([u for u in unit_ids if u]))).all()
-    )
+    wanted = [u for u in unit_ids if u]
+    units = dict(session.execute(select(OrgUnit.id, OrgUnit.code).where(OrgUnit.id.in_(wanted))).all())
     return Detail(
         request=request,
         messages=messages,
@@ -300,7 +297,9 @@ def detail(session: Session, request: Request) -> Detail:
     )
 
 
-def attachment(session: Session, principal: Principal, attachment_id: int) -> tuple[RequestAttachment, AttachmentBlob]:
+def attachment(
+    session: Session, principal: Principal, attachment_id: int
+) -> tuple[RequestAttachment, AttachmentBlob]:
     row = session.execute(
         select(RequestAttachment, AttachmentBlob, RequestMessage.request_id)
         .join(AttachmentBlob, AttachmentBlob.sha256 == RequestAttachment.sha256)
