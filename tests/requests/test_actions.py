@@ -424,3 +424,13 @@ def test_staff_see_their_province_their_team_and_their_transfers(db: Database, m
         with pytest.raises(AppError) as err:
             queries.get_visible(session, stranger, hcm)
         assert err.value.status == 403
+
+
+def test_resolving_without_the_unit_cancels_its_transfer(db: Database, open_request):
+    code = open_request()
+    with db.session() as session:
+        unit_actions.transfer(session, SYSTEM, code, "BHXH-79", "Kiểm tra hồ sơ.")
+        actions.resolve(session, SYSTEM, code)
+    with db.read() as session:
+        assert session.scalar(select(RequestTransfer.status)) == "cancelled"
+        assert queries.unit_queue(session, None) == []

@@ -45,6 +45,7 @@ from vsscare.requests.models import (
     RequestLink,
     RequestMessage,
     RequestSearch,
+    RequestTransfer,
     SavedView,
 )
 from vsscare.requests.notices import notice
@@ -54,6 +55,7 @@ REOPEN_DAYS = 7  # a customer who writes within this many days after resolution 
 AUTOCLOSE_DAYS = 7  # resolved requests close on their own after this many days
 AUTOCLOSE_JOB = "requests.autoclose"
 DEFAULT_TEAM = "CCC"  # the customer-care centre answers what no other unit was named for
+OPEN_TRANSFER = ("pending", "accepted", "info_requested")
 ONLINE_WITHIN = timedelta(minutes=10)  # an agent online but not seen for longer is away
 
 
@@ -594,11 +596,22 @@ def set_status(
     return request
 
 
+def _cancel_transfers(session: Session, request: Request, now: datetime) -> None:
+    """Resolved or merged without the unit: its open transfer has nothing left to settle."""
+    session.execute(
+        update(RequestTransfer)
+        .where(RequestTransfer.request_id == request.id, RequestTransfer.status.in_(OPEN_TRANSFER))
+        .values(status="cancelled", closed_at=now),
+        execution_options={"synchronize_session": False},
+    )
+
+
 def _resolve(session: Session, request: Request, actor: Actor, now: datetime, autoclose_days: int) -> None:
     late = request.resolution_due is not None and now > request.resolution_due
     if request.status == "pending_customer":
         sla.resume(session, request, now)
     old = request.status
+    _cancel_transfers(session, request, now)
     request.status = "resolved"
     request.resolved_at = now
     _touch(request, now)
@@ -714,6 +727,7 @@ def merge(session: Session, actor: Actor, code: str, into: str, *, version: int 
     if body:
         search.index(session, target.id, body, append=True)
     old = source.status
+    _cancel_transfers(session, source, now)
     source.status = "closed"
     source.closed_at = now
     source.merged_into_id = target.id

@@ -26,7 +26,7 @@ from vsscare.requests import actions, errors, sla
 from vsscare.requests import events as ev
 from vsscare.requests.models import Request, RequestEscalation, RequestTransfer
 
-OPEN_TRANSFER = ("pending", "accepted", "info_requested")
+OPEN_TRANSFER = actions.OPEN_TRANSFER
 TRANSFER_DAYS = 5  # working days a unit has by default
 _LEVELS = {None: 0, "supervisor": 1, "leadership": 2}
 
