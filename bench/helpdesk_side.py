@@ -189,7 +189,7 @@ def _venv_works(python: Path) -> bool:
 
 def ensure_venv(root: Path) -> Path:
     """The python of ``root / "helpdesk-venv"``, created and filled with django-helpdesk once."""
-    venv = Path(root) / VENV_NAME
+    venv = Path(root).absolute() / VENV_NAME  # absolute but not resolved: bin/python is a symlink
     python = venv / "bin" / "python"
     if _venv_works(python):
         return python
@@ -236,7 +236,7 @@ def run(
     workdir = Path(workdir).resolve()
     workdir.mkdir(parents=True, exist_ok=True)
     command = [
-        str(python),
+        os.path.abspath(python),  # the child runs in workdir; abspath keeps the venv's symlink
         str(Path(__file__).resolve()),
         "child",
         "--requests",
@@ -437,7 +437,7 @@ def _write_marker(requests: int, messages: float, seed: int, stats: dict) -> Non
         )
 
 
-def _reset_database(db_url: str) -> None:
+def _reset_database() -> None:
     """Throw away a database that holds some other (or a half-finished) load."""
     from django.db import connection
 
@@ -485,13 +485,10 @@ def _followup_count(rng: random.Random, per_request: float) -> int:
     return rng.randint(1, 2 * base - 1) + extra
 
 
-def _load(requests: int, per_request: float, seed: int) -> dict:
+def _people_and_queues() -> tuple[list[int], list]:
+    """The superuser, STAFF staff users (with their helpdesk settings) and the queues."""
     from django.contrib.auth.models import User
-    from django.db import connection, transaction
-    from helpdesk.models import FollowUp, Queue, Ticket, UserSettings
-
-    rng = random.Random(seed)
-    began = time.perf_counter()
+    from helpdesk.models import Queue, UserSettings
 
     User.objects.create_superuser("bench-admin", "admin@baohiemxahoi.gov.vn", "bench")
     staff = User.objects.bulk_create(
@@ -509,102 +506,108 @@ def _load(requests: int, per_request: float, seed: int) -> dict:
     )
     # bulk_create skips the post_save signal that gives every user his helpdesk settings.
     UserSettings.objects.bulk_create([UserSettings(user=u) for u in staff])
-    staff_ids = [u.pk for u in staff]
     # Queue.save() also creates the queue's permission, so these go one by one (only 14).
     queues = [
         Queue.objects.create(title=title, slug=slug, email_address=f"{slug}@baohiemxahoi.gov.vn")
         for slug, title, _topic in QUEUES
     ]
-    customers = max(1, requests // 3)
+    return [u.pk for u in staff], queues
 
+
+def _ticket(rng: random.Random, created: datetime, queues: list, staff_ids: list[int], customers: int):
+    """One unsaved Ticket, in a random queue, with a random status and priority."""
+    from helpdesk.models import Ticket
+
+    queue_index = rng.randrange(len(QUEUES))
+    status = _weighted(rng, STATUS_WEIGHTS)
+    is_open = status in (1, 2)
+    description = " ".join(
+        [
+            *rng.sample(SENTENCES, rng.randint(1, 3)),
+            f"Tôi cư trú tại xã {rng.choice(COMMUNES)}, tỉnh {rng.choice(PROVINCES)}.",
+        ]
+    )
+    return Ticket(
+        title=f"{rng.choice(ACTIONS)} {QUEUES[queue_index][2]}{rng.choice(TAILS)}",
+        queue=queues[queue_index],
+        created=created,
+        submitter_email=customer_email(rng.randrange(customers)),
+        assigned_to_id=None if is_open and rng.random() < 0.3 else rng.choice(staff_ids),
+        status=status,
+        description=description,
+        resolution=None if is_open else rng.choice(REPLIES),
+        priority=_weighted(rng, PRIORITY_WEIGHTS),
+        secret_key=f"{rng.getrandbits(128):032x}",
+    )
+
+
+def _thread(rng: random.Random, ticket, dates: list[datetime], staff_id: int) -> list:
+    """The ticket's follow-ups: its opening message, then staff replies and customer messages."""
+    from helpdesk.models import FollowUp
+
+    followups = []
+    for k, date in enumerate(dates):
+        if k == 0:  # what TicketForm writes first: the description, public
+            title, comment, public, user = "Ticket Opened", ticket.description, True, None
+        elif rng.random() < 0.6:  # staff: a public reply or a private note
+            title, comment, public, user = "Phản hồi", rng.choice(REPLIES), rng.random() < 0.75, staff_id
+        else:  # the customer writing back
+            title, comment, public, user = "E-Mail Received", rng.choice(CUSTOMER_LINES), True, None
+        followups.append(
+            FollowUp(
+                ticket_id=ticket.pk, title=title, comment=comment, date=date, public=public, user_id=user
+            )
+        )
+    return followups
+
+
+def _load(requests: int, per_request: float, seed: int) -> dict:
+    """Fill the database, BATCH tickets per transaction, never holding more than one batch."""
+    from django.db import connection, transaction
+    from helpdesk.models import FollowUp, Ticket
+
+    rng = random.Random(seed)
+    began = time.perf_counter()
+    staff_ids, queues = _people_and_queues()
+    customers = max(1, requests // 3)  # so that a customer has about three tickets
     end = datetime.now(UTC)
     start = end - timedelta(days=730)
-    step = (end - start).total_seconds() / max(1, requests)
-    tickets_done = followups_done = 0
-    last_id = 0
+    step = (end - start).total_seconds() / max(1, requests)  # ids and dates grow together
+    tickets_done = followups_done = last_id = 0
     with _given_dates(Ticket, "created", "modified"):
         for first in range(0, requests, BATCH):
-            count = min(BATCH, requests - first)
             tickets, threads = [], []
-            for i in range(first, first + count):
-                queue_index = rng.randrange(len(QUEUES))
-                created = start + timedelta(seconds=step * i + rng.uniform(0, step))
-                status = _weighted(rng, STATUS_WEIGHTS)
-                is_open = status in (1, 2)
-                commune = rng.choice(COMMUNES)
-                description = " ".join(
-                    [
-                        *rng.sample(SENTENCES, rng.randint(1, 3)),
-                        f"Tôi cư trú tại xã {commune}, tỉnh {rng.choice(PROVINCES)}.",
-                    ]
-                )
-                # The thread: dates, and for each message whether staff wrote it.
-                n = _followup_count(rng, per_request)
+            for i in range(first, min(first + BATCH, requests)):
+                created = start + timedelta(seconds=step * (i + rng.random()))
+                ticket = _ticket(rng, created, queues, staff_ids, customers)
                 dates = [created]
-                for _ in range(n - 1):
+                for _ in range(_followup_count(rng, per_request) - 1):
                     dates.append(dates[-1] + timedelta(hours=rng.uniform(0.5, 72)))
-                threads.append((dates, description))
-                assigned = None if is_open and rng.random() < 0.3 else rng.choice(staff_ids)
-                tickets.append(
-                    Ticket(
-                        title=f"{rng.choice(ACTIONS)} {QUEUES[queue_index][2]}{rng.choice(TAILS)}",
-                        queue=queues[queue_index],
-                        created=created,
-                        modified=dates[-1],
-                        submitter_email=customer_email(rng.randrange(customers)),
-                        assigned_to_id=assigned,
-                        status=status,
-                        description=description,
-                        resolution=None if is_open else rng.choice(REPLIES),
-                        priority=_weighted(rng, PRIORITY_WEIGHTS),
-                        secret_key=f"{rng.getrandbits(128):032x}",
-                    )
-                )
+                ticket.modified = dates[-1]
+                tickets.append(ticket)
+                threads.append(dates)
             with transaction.atomic():
-                Ticket.objects.bulk_create(tickets)
+                Ticket.objects.bulk_create(tickets)  # sets the ids, which the follow-ups need
                 followups = []
-                for ticket, (dates, description) in zip(tickets, threads, strict=True):
-                    for k, date in enumerate(dates):
-                        if k == 0:  # what TicketForm writes first: the description, public
-                            title, comment, public, user = "Ticket Opened", description, True, None
-                        elif rng.random() < 0.6:  # staff: a public reply or a private note
-                            title, comment = "Phản hồi", rng.choice(REPLIES)
-                            public, user = rng.random() < 0.75, ticket.assigned_to_id or staff_ids[0]
-                        else:  # the customer writing back
-                            title, comment, public, user = (
-                                "E-Mail Received",
-                                rng.choice(CUSTOMER_LINES),
-                                True,
-                                None,
-                            )
-                        followups.append(
-                            FollowUp(
-                                ticket_id=ticket.pk,
-                                title=title,
-                                comment=comment,
-                                date=date,
-                                public=public,
-                                user_id=user,
-                            )
-                        )
+                for ticket, dates in zip(tickets, threads, strict=True):
+                    staff_id = ticket.assigned_to_id or staff_ids[0]
+                    followups += _thread(rng, ticket, dates, staff_id)
                 FollowUp.objects.bulk_create(followups, batch_size=BATCH)
-            tickets_done += count
+            tickets_done += len(tickets)
             followups_done += len(followups)
             last_id = tickets[-1].pk
             elapsed = time.perf_counter() - began
-            eta = elapsed / tickets_done * (requests - tickets_done)
             _say(
                 f"loaded {tickets_done:,}/{requests:,} tickets, {followups_done:,} follow-ups, "
                 f"{tickets_done / elapsed:,.0f} tickets/s, {followups_done / elapsed:,.0f} follow-ups/s, "
-                f"eta {eta:,.0f} s"
+                f"eta {elapsed / tickets_done * (requests - tickets_done):,.0f} s"
             )
-    if connection.vendor == "postgresql":
-        # What autovacuum would do soon anyway, done now so the planner sees the real sizes.
-        _say("VACUUM ANALYZE ...")
-        with connection.cursor() as cursor:
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # What autovacuum would do soon anyway, done now so the planner sees the real sizes.
+            _say("VACUUM ANALYZE ...")
             cursor.execute("VACUUM ANALYZE")
-    else:
-        with connection.cursor() as cursor:
+        else:
             cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     return {
         "tickets": tickets_done,
@@ -856,7 +859,7 @@ def _child(argv: list[str]) -> None:
     )
     if not reused and "django_migrations" in connection.introspection.table_names():
         _say("database holds another load (or an unfinished one): starting it afresh")
-        _reset_database(db_url)
+        _reset_database()
     _say("migrate ...")
     call_command("migrate", verbosity=0, interactive=False)
     if reused:
@@ -891,9 +894,12 @@ def _print_table(result: dict) -> None:
         f"{result['tickets']:,} tickets, {result['followups']:,} follow-ups, "
         f"loaded in {result['load_s']:,.1f} s{' (earlier run, reused)' if result.get('reused_data') else ''}"
     )
-    print(f"{'operation':<17} {'p50 ms':>9} {'p95 ms':>9} {'n':>5}  how")
+    print(f"{'operation':<17} {'p50 ms':>9} {'p95 ms':>9} {'n':>5} {'rows':>6} {'matched':>8}  how")
     for name, op in result["ops"].items():
-        print(f"{name:<17} {op['p50']:>9.2f} {op['p95']:>9.2f} {op['n']:>5}  {op['how']}")
+        rows, matched = op.get("rows", ""), op.get("matched", "")
+        print(
+            f"{name:<17} {op['p50']:>9.2f} {op['p95']:>9.2f} {op['n']:>5} {rows:>6} {matched:>8}  {op['how']}"
+        )
 
 
 def main() -> None:

@@ -85,8 +85,15 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     from vsscare.knowledge import views as knowledge_views
     from vsscare.orgunits import api as orgunits_api
     from vsscare.orgunits import views as orgunits_views
+    from vsscare.requests import admin_views as requests_admin_views
+    from vsscare.requests import api as requests_api
+    from vsscare.requests import public_views as requests_public_views
+    from vsscare.requests import unit_views as requests_unit_views
+    from vsscare.requests import unit_views_leadership as requests_leadership_views
+    from vsscare.requests import unit_views_sla as requests_sla_views
+    from vsscare.requests import views as requests_views
 
-    for module in (
+    modules = (
         accounts_views,
         accounts_api,
         console_views,
@@ -101,9 +108,18 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         knowledge_entry_views,
         knowledge_public_views,
         answering_api,
-    ):
+        requests_api,
+        requests_views,
+        requests_unit_views,
+        requests_leadership_views,
+        requests_admin_views,
+        requests_sla_views,
+        requests_public_views,
+    )
+    for module in modules:
         app.include_router(module.router)
-    console_ui.install(app)  # after every router: the navigation links only pages that exist
+    # After every router: the navigation links only pages that exist.
+    console_ui.install(app, [*app.router.routes, *(r for m in modules for r in m.router.routes)])
     return app
 
 

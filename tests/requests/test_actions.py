@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.requests.conftest import CITIZEN_PHONE, actor_of, load, new_request
+from tests.web.helpers import audit_rows
 from vsscare.accounts.models import User
 from vsscare.core.db import Database
 from vsscare.core.errors import AppError
@@ -17,6 +18,7 @@ from vsscare.core.jobs import Job
 from vsscare.orgunits.calendar import VN_TZ
 from vsscare.orgunits.models import OrgUnit
 from vsscare.requests import actions, queries, unit_actions
+from vsscare.requests.lookup import MAX_FAILURES, lookup
 from vsscare.requests.models import Request, RequestLink, RequestMessage, RequestTransfer
 from vsscare.requests.queries import Filters
 from vsscare.requests.unit_actions import unit_and_below
@@ -367,18 +369,38 @@ def test_status_lookup_needs_the_right_phone_and_says_nothing_more(db: Database,
     code = open_request()
     with db.session() as session:
         actions.note(session, SYSTEM, code, "Ghi chú nội bộ: khách khó tính")
-    with db.read() as session:
-        request, messages = queries.lookup(session, code.lower(), "+84 912 345 678")
-        assert request.code == code and all(m.kind != "note" for m in messages)
-        errors = []
-        for wrong_code, phone in ((code, "0987654321"), ("YC-2026-999999", CITIZEN_PHONE)):
-            with pytest.raises(AppError) as err:
-                queries.lookup(session, wrong_code, phone)
-            errors.append(err.value.as_dict())
-        assert errors[0] == errors[1] and errors[0]["code"] == "request_lookup_failed"
-        with pytest.raises(AppError) as err:
-            queries.lookup(session, code, "12")
-        assert err.value.code == "request_bad_phone"
+    with db.session() as session:
+        found = lookup(session, code.lower(), "+84 912 345 678")
+        assert found.error is None and found.request.code == code
+        assert all(m.kind != "note" for m in found.messages)
+        wrong = [
+            lookup(session, wrong_code, phone).error.as_dict()
+            for wrong_code, phone in (
+                (code, "0987654321"),
+                ("YC-2026-999999", CITIZEN_PHONE),
+                ("../x\x00", CITIZEN_PHONE),
+            )
+        ]
+        assert wrong[0] == wrong[1] == wrong[2] and wrong[0]["code"] == "request_lookup_failed"
+        assert lookup(session, code, "12").error.code == "request_bad_phone"
+    assert [r.outcome for r in audit_rows(db, "requests.lookup")] == [
+        "ok",
+        "denied",
+        "denied",
+        "denied",
+        "denied",
+    ]
+
+
+def test_a_code_guessed_at_too_often_answers_nothing_for_an_hour(db: Database, open_request):
+    code = open_request()
+    for _ in range(MAX_FAILURES):
+        with db.session() as session:
+            assert lookup(session, code, "0987654321").error.code == "request_lookup_failed"
+    with db.session() as session:
+        assert lookup(session, code, CITIZEN_PHONE).error.code == "request_lookup_locked"
+    with db.session() as session:
+        assert lookup(session, open_request(), CITIZEN_PHONE).error is None  # other codes are not affected
 
 
 def test_search_with_and_without_diacritics_and_keyset_pages(db: Database, open_request, make_user):

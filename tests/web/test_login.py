@@ -35,8 +35,9 @@ def test_login_leads_home_with_only_permitted_sections(client, make_user):
     admin_home = client.get("/").text
     assert {"users", "audit"} <= sections(admin_home)
     assert 'href="/console/users"' in admin_home and 'href="/console/audit"' in admin_home
+    assert 'href="/console/requests"' in admin_home
     # Sections whose pages do not exist yet are listed as coming, never linked.
-    assert 'data-section="requests"' in admin_home and 'href="/console/requests"' not in admin_home
+    assert 'data-section="wallboard"' in admin_home and 'href="/console/wallboard"' not in admin_home
 
 
 def test_login_cookie_attributes_and_next(client, make_user, settings):

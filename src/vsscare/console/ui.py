@@ -6,11 +6,13 @@ so any domain's template that extends ``base.html`` gets the same header.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import cache
 from importlib import resources
 
 import yaml
 from fastapi import FastAPI, Request
+from starlette.routing import BaseRoute
 
 from vsscare.accounts.principal import Principal
 from vsscare.console.sections import SECTIONS, Entry, mounted, navigation
@@ -41,8 +43,9 @@ def signed_in(request: Request) -> Principal | None:
     return getattr(request.state, "principal", None)
 
 
-def install(app: FastAPI) -> None:
-    pages = mounted(app.router.routes, (s.url for s in SECTIONS))
+def install(app: FastAPI, routes: Iterable[BaseRoute]) -> None:
+    """``routes``: every route the app serves (those of the included routers, flattened)."""
+    pages = mounted(routes, (s.url for s in SECTIONS))
     app.state.console_pages = pages
 
     def nav_sections(principal: Principal | None) -> list[Entry]:

@@ -35,6 +35,7 @@ from vsscare.requests import attachments as files
 from vsscare.requests import errors, search, sla
 from vsscare.requests import events as ev
 from vsscare.requests.delivery import DELIVER_JOB
+from vsscare.requests.labels import ACTION_LABELS, STATUS_LABELS, TOPIC_LABELS, both
 from vsscare.requests.models import (
     ACTIVE,
     AgentProfile,
@@ -79,9 +80,23 @@ def _for_work(session: Session, code: str, expected: int | None, action: str) ->
         target = session.get(Request, request.merged_into_id)
         raise AppError(errors.MERGED, code=request.code, target=target.code if target else "?")
     if request.status == "closed":
-        raise AppError(errors.BAD_TRANSITION, code=request.code, status=request.status, action=action)
+        raise refused(request, action)
     check_version(request, expected)
     return request
+
+
+def refused(request: Request, action: str) -> AppError:
+    """The request's status does not allow ``action`` (a key of ``ACTION_LABELS``)."""
+    status, status_en = both(STATUS_LABELS, request.status)
+    verb, verb_en = both(ACTION_LABELS, action)
+    return AppError(
+        errors.BAD_TRANSITION,
+        code=request.code,
+        status=status,
+        status_en=status_en,
+        action=verb,
+        action_en=verb_en,
+    )
 
 
 def check_version(request: Request, expected: int | None) -> None:
@@ -393,7 +408,7 @@ def reply(
 ) -> RequestMessage:
     """A message to the customer, sent through the request's channel by the outbox job."""
     now = now or utcnow()
-    request = _for_work(session, code, version, "trả lời")
+    request = _for_work(session, code, version, "reply")
     if not body.strip():
         raise AppError(errors.TEXT_REQUIRED)
     message = _message(session, request, "outbound", body, actor, uploads=uploads, store=store, now=now)
@@ -461,7 +476,7 @@ def _assign(
 def assign(
     session: Session, actor: Actor, code: str, username: str | None, *, version: int | None = None
 ) -> Request:
-    request = _for_work(session, code, version, "phân công")
+    request = _for_work(session, code, version, "assign")
     uid = _staff(session, username).id if username else None
     if uid != request.assignee_id:
         _assign(session, request, uid, actor)
@@ -525,6 +540,16 @@ def assign_automatically(session: Session, request: Request, *, now: datetime | 
     return session.get(User, chosen.user_id)
 
 
+def auto_assign(session: Session, actor: Actor, code: str, *, version: int | None = None) -> User:
+    """Ask for the best online agent now (e.g. after a shift starts); refused when nobody fits."""
+    request = _for_work(session, code, version, "assign")
+    chosen = assign_automatically(session, request)
+    if chosen is None:
+        topic, topic_en = both(TOPIC_LABELS, request.topic)
+        raise AppError(errors.NO_AGENT_ONLINE, topic=topic, topic_en=topic_en)
+    return chosen
+
+
 def set_presence(session: Session, uid: int, presence: str, now: datetime | None = None) -> AgentProfile:
     profile = session.get(AgentProfile, uid) or AgentProfile(user_id=uid, skills=[], max_open=30)
     profile.presence = presence
@@ -551,7 +576,7 @@ def triage(
 ) -> Request:
     """Change topic, type, priority, subject, province or tags. A new type or priority may mean
     another SLA policy: targets are set again, counted from when the request arrived."""
-    request = _for_work(session, code, version, "cập nhật")
+    request = _for_work(session, code, version, "update")
     diff: dict[str, list] = {}
     for field in ("topic", "type", "priority", "subject", "province", "tags"):
         if field not in changes or changes[field] is None:
@@ -589,9 +614,9 @@ def set_status(
     version: int | None = None,
 ) -> Request:
     """Open, or wait for the customer (the SLA clock stops until they write or an agent reopens)."""
-    request = _for_work(session, code, version, "đổi trạng thái")
+    request = _for_work(session, code, version, "status")
     if request.status in ("resolved", "pending_unit"):
-        raise AppError(errors.BAD_TRANSITION, code=request.code, status=request.status, action=status)
+        raise refused(request, "status")
     _set_status(session, request, status, actor, utcnow(), reason)
     return request
 
@@ -635,9 +660,9 @@ def resolve(
     version: int | None = None,
     autoclose_days: int = AUTOCLOSE_DAYS,
 ) -> Request:
-    request = _for_work(session, code, version, "giải quyết xong")
+    request = _for_work(session, code, version, "resolve")
     if request.status == "resolved":
-        raise AppError(errors.BAD_TRANSITION, code=request.code, status=request.status, action="resolve")
+        raise refused(request, "resolve")
     _resolve(session, request, actor, utcnow(), autoclose_days)
     return request
 
@@ -657,7 +682,7 @@ def reopen(session: Session, actor: Actor, code: str, *, version: int | None = N
     request = get(session, code, lock=True)
     check_version(request, version)
     if request.status not in ("resolved", "closed") or request.merged_into_id is not None:
-        raise AppError(errors.BAD_TRANSITION, code=request.code, status=request.status, action="reopen")
+        raise refused(request, "reopen")
     _reopen(session, request, actor, utcnow(), by_customer=False)
     return request
 
@@ -668,7 +693,7 @@ def close(
     request = get(session, code, lock=True)
     check_version(request, version)
     if request.status != "resolved":
-        raise AppError(errors.BAD_TRANSITION, code=request.code, status=request.status, action="close")
+        raise refused(request, "close")
     now = utcnow()
     request.status = "closed"
     request.closed_at = now
@@ -701,8 +726,17 @@ def _link(session: Session, actor: Actor, a: Request, b: Request, kind: str) -> 
         events.append(session, ev.Linked(code=this.code, other=other.code, kind=kind), this.id, actor)
 
 
-def link(session: Session, actor: Actor, code: str, other: str, kind: str = "related") -> None:
-    a, b = get(session, code), get(session, other)
+def link(
+    session: Session,
+    actor: Actor,
+    code: str,
+    other: str,
+    kind: str = "related",
+    *,
+    version: int | None = None,
+) -> None:
+    a, b = get(session, code, lock=True), get(session, other)
+    check_version(a, version)
     if a.id == b.id:
         raise AppError(errors.LINK_SELF)
     _link(session, actor, a, b, kind)
@@ -711,8 +745,8 @@ def link(session: Session, actor: Actor, code: str, other: str, kind: str = "rel
 def merge(session: Session, actor: Actor, code: str, into: str, *, version: int | None = None) -> Request:
     """A duplicate's messages move to the request that continues; the duplicate closes, pointing
     to it. Replies to the duplicate are refused from then on."""
-    source = _for_work(session, code, version, "gộp")
-    target = _for_work(session, into, None, "nhận gộp")
+    source = _for_work(session, code, version, "merge")
+    target = _for_work(session, into, None, "merge")
     if source.id == target.id:
         raise AppError(errors.MERGE_SELF)
     now = utcnow()

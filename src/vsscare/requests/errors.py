@@ -16,7 +16,7 @@ VERSION_CONFLICT = ErrorCode(
 BAD_TRANSITION = ErrorCode(
     "request_bad_status",
     "Yêu cầu {code} đang ở trạng thái “{status}”: không thể {action}.",
-    "Request {code} is {status}: it cannot be {action}.",
+    "Request {code} is “{status_en}”: it cannot be {action_en}.",
     409,
 )
 MERGED = ErrorCode(
@@ -40,7 +40,7 @@ USER_NOT_FOUND = ErrorCode(
 NO_AGENT_ONLINE = ErrorCode(
     "request_no_agent",
     "Không có điện thoại viên nào đang trực phù hợp với chủ đề {topic}; yêu cầu vẫn ở hàng chờ chung.",
-    "No online agent handles the topic {topic}; the request stays in the shared queue.",
+    "No online agent handles the topic {topic_en}; the request stays in the shared queue.",
     409,
 )
 TRANSFER_NOT_FOUND = ErrorCode(
@@ -52,7 +52,7 @@ TRANSFER_NOT_FOUND = ErrorCode(
 TRANSFER_BAD_STATUS = ErrorCode(
     "transfer_bad_status",
     "Lượt chuyển đang ở trạng thái “{status}”: không thể {action}.",
-    "The transfer is {status}: it cannot be {action}.",
+    "The transfer is “{status_en}”: it cannot be {action_en}.",
     409,
 )
 TRANSFER_PENDING = ErrorCode(
@@ -116,6 +116,18 @@ LOOKUP_FAILED = ErrorCode(
     "Không tìm thấy yêu cầu với mã và số điện thoại đã nhập. Hãy kiểm tra lại cả hai.",
     "No request matches this code and phone number. Check both and try again.",
     404,
+)
+LOOKUP_LOCKED = ErrorCode(
+    "request_lookup_locked",
+    "Mã yêu cầu này đã bị tra cứu sai nhiều lần; hãy thử lại sau một giờ hoặc gọi tổng đài 1900 9068.",
+    "This request code was looked up wrongly too many times; try again in an hour or call 1900 9068.",
+    429,
+)
+BODY_TOO_LARGE = ErrorCode(
+    "request_body_too_large",
+    "Nội dung gửi lên quá lớn (tối đa {limit}).",
+    "The request body is too large (at most {limit}).",
+    413,
 )
 BAD_PHONE = ErrorCode(
     "request_bad_phone",

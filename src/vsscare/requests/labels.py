@@ -61,7 +61,34 @@ TRANSFER_LABELS = {
     "cancelled": ("Đã hủy", "Cancelled"),
 }
 
+# What was refused, for "cannot be …" messages.
+ACTION_LABELS = {
+    "reply": ("trả lời", "answered"),
+    "assign": ("phân công", "assigned"),
+    "update": ("cập nhật", "updated"),
+    "status": ("đổi trạng thái", "moved to another status"),
+    "resolve": ("đánh dấu đã giải quyết", "resolved"),
+    "reopen": ("mở lại", "reopened"),
+    "close": ("đóng", "closed"),
+    "merge": ("gộp", "merged"),
+    "transfer": ("chuyển đơn vị", "transferred"),
+    "escalate": ("báo cáo lên cấp trên", "escalated"),
+    "complaint": ("thụ lý khiếu nại", "accepted as a complaint"),
+    "accept": ("tiếp nhận", "accepted"),
+    "return": ("trả lại", "returned"),
+    "ask_info": ("yêu cầu bổ sung thông tin", "asked for information"),
+    "provide_info": ("bổ sung thông tin", "given more information"),
+    "settle": ("trả kết quả giải quyết", "settled"),
+}
+
+
+def both(labels: dict[str, tuple[str, str]], code: str) -> tuple[str, str]:
+    """(Vietnamese, English) names of a code, for error messages that carry both."""
+    return labels.get(code, (code, code))
+
+
 __all__ = [
+    "ACTION_LABELS",
     "CHANNEL_LABELS",
     "PRIORITY_LABELS",
     "PUBLIC_STATUS_LABELS",
@@ -70,5 +97,6 @@ __all__ = [
     "TOPIC_LABELS",
     "TRANSFER_LABELS",
     "TYPE_LABELS",
+    "both",
     "label",
 ]

@@ -1,7 +1,7 @@
 """The customer's status lookup on the portal: ``/tra-cuu-yeu-cau``, by request code and phone.
 
-A POST form, so the phone number stays out of addresses and access logs. A wrong code and a
-wrong phone get the same answer; every attempt is in the audit log (without the phone).
+A POST form, so the phone number stays out of addresses and access logs. The rules (same answer
+for a wrong code or phone, audit, lock after repeated failures) are in :mod:`vsscare.requests.lookup`.
 """
 
 from __future__ import annotations
@@ -12,17 +12,13 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
-from vsscare.core import audit
-from vsscare.core.errors import AppError
-from vsscare.core.events import Actor
 from vsscare.core.web import render, write_session
-from vsscare.requests import queries
 from vsscare.requests.labels import PUBLIC_STATUS_LABELS, label
+from vsscare.requests.lookup import lookup as customer_lookup
 
 router = APIRouter(include_in_schema=False)
 WriteSession = Annotated[Session, Depends(write_session, scope="function")]
 PATH = "/tra-cuu-yeu-cau"
-CUSTOMER = Actor("customer", None, "portal")
 
 
 @router.get(PATH, response_class=HTMLResponse)
@@ -38,18 +34,14 @@ def lookup(
     phone: Annotated[str, Form(max_length=40)] = "",
 ) -> HTMLResponse:
     form = {"code": code.strip(), "phone": phone.strip()}
-    try:
-        with session.begin_nested():
-            found, messages = queries.lookup(session, form["code"], form["phone"])
-    except AppError as exc:
-        audit.record(
-            session, "requests.lookup", CUSTOMER, outcome="denied", object_type="request",
-            object_id=form["code"][:30], details={"reason": exc.code},
-        )  # fmt: skip
+    attempt = customer_lookup(session, form["code"], form["phone"])
+    if attempt.error is not None:
+        error = attempt.error
         return render(
-            request, "public/request_status.html", {"form": form, "error": exc}, status_code=exc.status
+            request, "public/request_status.html", {"form": form, "error": error}, status_code=error.status
         )
-    audit.record(session, "requests.lookup", CUSTOMER, object_type="request", object_id=found.code)
+    found, messages = attempt.request, attempt.messages
+    assert found is not None
     result = {
         "code": found.code,
         "subject": found.subject,

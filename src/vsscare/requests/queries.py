@@ -1,5 +1,5 @@
 """Reads of the requests domain: queues with filters and keyset pages, full-text search, one
-request with its timeline, a customer's history, a unit's queue and the customer's status lookup.
+request with its timeline, a customer's history and a unit's queue.
 
 Who sees a request: staff of its province (every province with ``scope.all_provinces``), the
 team it belongs to, the unit it is transferred to, and its assignee.
@@ -8,13 +8,13 @@ team it belongs to, the unit it is transferred to, and its assignee.
 from __future__ import annotations
 
 import base64
-import hmac
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, or_, select, true
+from sqlalchemy import ColumnElement, Select, String, and_, cast, or_, select, true, type_coerce
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Session
 
 from vsscare.accounts.models import User
@@ -34,11 +34,12 @@ from vsscare.requests.models import (
     RequestLink,
     RequestMessage,
     RequestTransfer,
+    SavedView,
 )
-from vsscare.requests.schemas import phone_e164
 from vsscare.requests.unit_actions import OPEN_TRANSFER, unit_and_below
 
 MAX_LIMIT = 200
+MAX_ID = 2**62
 SORTS = ("newest", "oldest", "due")
 
 
@@ -165,10 +166,21 @@ def _encode(*parts: Any) -> str:
 
 
 def _decode(cursor: str) -> list[str]:
+    """The parts of a cursor we made; anything else (tampered, truncated, absurd) reads as none."""
     try:
-        return base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode().split("|")
+        parts = base64.urlsafe_b64decode(cursor[:200] + "=" * (-len(cursor[:200]) % 4)).decode().split("|")
     except (ValueError, UnicodeDecodeError):
         return []
+    if not parts or not parts[-1].isdigit() or int(parts[-1]) > MAX_ID:
+        return []
+    if len(parts) == 2:
+        try:
+            due = datetime.fromisoformat(parts[0])
+        except ValueError:
+            return []
+        if due.tzinfo is None or not 2000 <= due.year <= 2200:
+            return []
+    return parts
 
 
 def _keyset(stmt: Select, sort: str, cursor: str | None) -> Select:
@@ -176,16 +188,12 @@ def _keyset(stmt: Select, sort: str, cursor: str | None) -> Select:
     if sort == "due":
         stmt = stmt.where(Request.resolution_due.is_not(None))
         if len(parts) == 2:
-            try:
-                due, last = datetime.fromisoformat(parts[0]), int(parts[1])
-            except ValueError:
-                due, last = None, None
-            if due is not None:
-                stmt = stmt.where(
-                    or_(Request.resolution_due > due, and_(Request.resolution_due == due, Request.id > last))
-                )
+            due, last = datetime.fromisoformat(parts[0]), int(parts[1])
+            stmt = stmt.where(
+                or_(Request.resolution_due > due, and_(Request.resolution_due == due, Request.id > last))
+            )
         return stmt.order_by(Request.resolution_due, Request.id)
-    if parts and parts[0].isdigit():
+    if len(parts) == 1:
         stmt = stmt.where(Request.id > int(parts[0]) if sort == "oldest" else Request.id < int(parts[0]))
     return stmt.order_by(Request.id if sort == "oldest" else Request.id.desc())
 
@@ -197,7 +205,10 @@ def list_requests(
     continues after the last row shown (keyset: as fast on page 1,000 as on page 1)."""
     stmt = select(Request).where(*_conditions(session, principal, f))
     if f.tag:
-        has_tag = Request.tags.contains([f.tag]) if _is_pg(session) else Request.tags.like(f'%"{f.tag}"%')
+        if _is_pg(session):
+            has_tag = type_coerce(Request.tags, JSONB).contains([f.tag])
+        else:  # tags are plain [a-z0-9_-] words, so the quoted word cannot match anything else
+            has_tag = cast(Request.tags, String).like(f'%"{f.tag}"%')
         stmt = stmt.where(has_tag)
     stmt = search.matching(stmt, session, f.q)
     sort = f.sort if f.sort in SORTS else "newest"
@@ -252,6 +263,16 @@ def _of(session: Session, model: Any, request_id: int) -> list:
     return list(session.scalars(select(model).where(model.request_id == request_id).order_by(model.id)))
 
 
+def timeline(session: Session, request: Request) -> list[EventRecord]:
+    return events.history(session, "request", request.id)
+
+
+def saved_views(session: Session, user_id: int) -> list[SavedView]:
+    return list(
+        session.scalars(select(SavedView).where(SavedView.user_id == user_id).order_by(SavedView.name))
+    )
+
+
 def detail(session: Session, request: Request) -> Detail:
     messages = _of(session, RequestMessage, request.id)
     files: dict[int, list[tuple[RequestAttachment, AttachmentBlob]]] = {}
@@ -287,7 +308,7 @@ def detail(session: Session, request: Request) -> Detail:
         request=request,
         messages=messages,
         attachments=files,
-        history=events.history(session, "request", request.id),
+        history=timeline(session, request),
         transfers=transfers,
         escalations=escalations,
         links=[(k, c, s) for k, c, s in link_rows],
@@ -381,29 +402,3 @@ def counts(session: Session, principal: Principal) -> dict[str, int]:
     for name, clause in cases.items():
         out[name] = session.scalar(select(func.count()).select_from(Request).where(*base, clause)) or 0
     return out
-
-
-# -- the customer's status lookup ----------------------------------------------------------------------
-
-
-def lookup(session: Session, code: str, phone: str) -> tuple[Request, list[RequestMessage]]:
-    """A request by its code and the phone given with it. A wrong code and a wrong phone get the
-    same answer, so the lookup tells nobody which codes exist."""
-    try:
-        wanted = phone_e164(phone)
-    except ValueError as exc:
-        raise AppError(errors.BAD_PHONE, phone=phone[:40]) from exc
-    request = session.scalar(select(Request).where(Request.code == code.strip().upper()))
-    on_file = (request.contact_phone or "") if request is not None else "+84000000000"
-    if request is None or not hmac.compare_digest(on_file.encode(), wanted.encode()):
-        raise AppError(errors.LOOKUP_FAILED)
-    while request.merged_into_id is not None:
-        request = session.get_one(Request, request.merged_into_id)
-    messages = list(
-        session.scalars(
-            select(RequestMessage)
-            .where(RequestMessage.request_id == request.id, RequestMessage.kind.in_(("inbound", "outbound")))
-            .order_by(RequestMessage.id)
-        )
-    )
-    return request, messages

@@ -78,7 +78,21 @@ def _tags(values: list[str]) -> list[str]:
     return out
 
 
+def _plain(value: object) -> object:
+    if isinstance(value, str) and _CONTROL.search(value):
+        raise ValueError("có ký tự điều khiển / contains a control character")
+    return value
+
+
+def _sane_time(value: datetime | None) -> datetime | None:
+    if value is not None and not 2000 <= value.year <= 2100:
+        raise ValueError("ngoài khoảng năm 2000–2100 / outside the years 2000–2100")
+    return value
+
+
 Text = Annotated[str, BeforeValidator(clean_text)]
+Plain = Annotated[str, BeforeValidator(_plain)]  # identifiers and codes: kept as given, no control chars
+Moment = Annotated[datetime, AfterValidator(_sane_time)]
 Phone = Annotated[str | None, AfterValidator(_phone)]
 Email = Annotated[str | None, AfterValidator(_email)]
 Tags = Annotated[list[str], AfterValidator(_tags), Field(max_length=20)]
@@ -101,13 +115,13 @@ class NewRequest(_In):
     contact_name: Text | None = Field(None, max_length=200)
     contact_phone: Phone = Field(None, max_length=40)
     contact_email: Email = Field(None, max_length=200)
-    customer_id: int | None = Field(None, ge=1)
+    customer_id: int | None = Field(None, ge=1, le=2**63 - 1)
     province: str | None = Field(None, pattern=r"^\d{2}$", description="Two-digit province code")
-    team: str | None = Field(None, max_length=40, description="Code of the unit whose agents work it")
-    assignee: str | None = Field(None, max_length=60)
+    team: Plain | None = Field(None, max_length=40, description="Code of the unit whose agents work it")
+    assignee: Plain | None = Field(None, max_length=60)
     tags: Tags = []
-    external_ref: str | None = Field(None, max_length=200, description="The channel's conversation id")
-    external_id: str | None = Field(None, max_length=200, description="The channel's message id")
+    external_ref: Plain | None = Field(None, max_length=200, description="The channel's conversation id")
+    external_id: Plain | None = Field(None, max_length=200, description="The channel's message id")
 
     @field_validator("subject", "body")
     @classmethod
@@ -129,7 +143,7 @@ class ReplyIn(Body):
 
 
 class AssignIn(_In):
-    assignee: str | None = Field(None, max_length=60, description="Username; null: back to the queue")
+    assignee: Plain | None = Field(None, max_length=60, description="Username; null: back to the queue")
     version: int | None = Field(None, ge=1)
 
 
@@ -150,14 +164,15 @@ class StatusIn(_In):
 
 
 class TransferIn(_In):
-    unit: str = Field(min_length=1, max_length=40, description="Code of the unit that settles it")
+    unit: Plain = Field(min_length=1, max_length=40, description="Code of the unit that settles it")
     summary: Text = Field(min_length=1, max_length=10_000, description="The problem, summarised for the unit")
-    due_at: datetime | None = Field(None, description="Settlement deadline; default: 5 working days")
+    due_at: Moment | None = Field(None, description="Settlement deadline; default: 5 working days")
     version: int | None = Field(None, ge=1)
 
 
 class ReasonIn(_In):
     text: Text = Field(min_length=1, max_length=10_000)
+    version: int | None = Field(None, ge=1)
 
 
 class EscalateIn(_In):
@@ -165,15 +180,18 @@ class EscalateIn(_In):
     reason: Text = Field(min_length=1, max_length=2000)
     summary: Text | None = Field(None, max_length=20_000, description="For leadership: the case")
     proposal: Text | None = Field(None, max_length=10_000, description="For leadership: what is proposed")
+    version: int | None = Field(None, ge=1)
 
 
 class ComplaintIn(_In):
     complex: bool = False
     remote: bool = False
+    version: int | None = Field(None, ge=1)
 
 
 class CodeIn(_In):
     other: str = Field(pattern=CODE_PATTERN)
+    version: int | None = Field(None, ge=1)
 
 
 class LinkIn(CodeIn):
@@ -185,8 +203,10 @@ class VersionIn(_In):
 
 
 class LookupIn(_In):
-    code: str = Field(min_length=1, max_length=30)
-    phone: str = Field(min_length=1, max_length=40)
+    code: str = Field(
+        min_length=1, max_length=30, description="Anything that is not a code is simply not found"
+    )
+    phone: Plain = Field(min_length=1, max_length=40)
 
 
 class PresenceIn(_In):

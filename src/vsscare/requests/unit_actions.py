@@ -24,6 +24,7 @@ from vsscare.orgunits.calendar import VN_TZ
 from vsscare.orgunits.models import OrgUnit
 from vsscare.requests import actions, errors, sla
 from vsscare.requests import events as ev
+from vsscare.requests.labels import ACTION_LABELS, TRANSFER_LABELS, both
 from vsscare.requests.models import Request, RequestEscalation, RequestTransfer
 
 OPEN_TRANSFER = actions.OPEN_TRANSFER
@@ -69,9 +70,9 @@ def transfer(
     version: int | None = None,
 ) -> RequestTransfer:
     """Send the request, with a summary of the problem and a deadline, to the unit that settles it."""
-    request = actions._for_work(session, code, version, "chuyển đơn vị")
+    request = actions._for_work(session, code, version, "transfer")
     if request.status == "resolved":
-        raise AppError(errors.BAD_TRANSITION, code=request.code, status=request.status, action="transfer")
+        raise actions.refused(request, "transfer")
     current = open_transfer(session, request)
     if current is not None:
         raise AppError(errors.TRANSFER_PENDING, code=request.code, unit=_unit_code(session, current.unit_id))
@@ -115,7 +116,11 @@ def _unit_work(
     if row is None or (units is not None and row.unit_id not in units):
         raise AppError(errors.TRANSFER_NOT_FOUND, code=request.code)
     if row.status not in allowed:
-        raise AppError(errors.TRANSFER_BAD_STATUS, status=row.status, action=action)
+        status, status_en = both(TRANSFER_LABELS, row.status)
+        verb, verb_en = both(ACTION_LABELS, action)
+        raise AppError(
+            errors.TRANSFER_BAD_STATUS, status=status, status_en=status_en, action=verb, action_en=verb_en
+        )
     return request, row
 
 
@@ -142,9 +147,10 @@ def return_transfer(
     session: Session, actor: Actor, code: str, reason: str, units: set[int] | None
 ) -> RequestTransfer:
     """Not this unit's to settle (or not enough to go on): back to the agent, with the reason."""
+    _required(reason)
     request, row = _unit_work(session, code, units, "return", *OPEN_TRANSFER)
     row.status = "returned"
-    row.reason = _required(reason)
+    row.reason = reason
     row.handler = row.handler or actor.ref
     row.closed_at = utcnow()
     request.unit_id = None
@@ -162,9 +168,10 @@ def return_transfer(
 def ask_info(
     session: Session, actor: Actor, code: str, question: str, units: set[int] | None
 ) -> RequestTransfer:
-    request, row = _unit_work(session, code, units, "ask for information", "pending", "accepted")
+    _required(question)
+    request, row = _unit_work(session, code, units, "ask_info", "pending", "accepted")
     row.status = "info_requested"
-    row.question = _required(question)
+    row.question = question
     row.handler = row.handler or actor.ref
     unit = _unit_code(session, row.unit_id)
     event = ev.InfoRequested(code=request.code, transfer_id=row.id, unit=unit, question=question)
@@ -173,12 +180,16 @@ def ask_info(
     return row
 
 
-def provide_info(session: Session, actor: Actor, code: str, answer: str) -> RequestTransfer:
+def provide_info(
+    session: Session, actor: Actor, code: str, answer: str, *, version: int | None = None
+) -> RequestTransfer:
     """The agent answers the unit's question; the unit carries on."""
-    request, row = _unit_work(session, code, None, "provide information", "info_requested")
+    _required(answer)
+    request, row = _unit_work(session, code, None, "provide_info", "info_requested")
+    actions.check_version(request, version)
     row.status = "accepted" if row.accepted_at else "pending"
     unit = _unit_code(session, row.unit_id)
-    event = ev.InfoProvided(code=request.code, transfer_id=row.id, unit=unit, answer=_required(answer))
+    event = ev.InfoProvided(code=request.code, transfer_id=row.id, unit=unit, answer=answer)
     events.append(session, event, request.id, actor)
     actions._touch(request, utcnow())
     return row
@@ -194,10 +205,11 @@ def settle(
     autoclose_days: int = actions.AUTOCLOSE_DAYS,
 ) -> RequestTransfer:
     """The unit's result goes to the customer as a reply and the request is resolved."""
+    _required(result)
     request, row = _unit_work(session, code, units, "settle", "pending", "accepted")
     now = utcnow()
     row.status = "settled"
-    row.result = _required(result)
+    row.result = result
     row.handler = row.handler or actor.ref
     row.accepted_at = row.accepted_at or now
     row.closed_at = now
@@ -222,17 +234,20 @@ def escalate(
     summary: str | None = None,
     proposal: str | None = None,
     automatic: bool = False,
+    version: int | None = None,
 ) -> RequestEscalation:
     """To a supervisor, or to leadership with the case summarised for the General Director."""
+    _required(reason)
     request = actions.get(session, code, lock=True)
+    actions.check_version(request, version)
     if request.status == "closed":
-        raise AppError(errors.BAD_TRANSITION, code=request.code, status=request.status, action="escalate")
+        raise actions.refused(request, "escalate")
     if _LEVELS[request.escalation_level] >= _LEVELS[level]:
         raise AppError(errors.ALREADY_ESCALATED, code=request.code, level=request.escalation_level)
     if level == "leadership" and not (summary and summary.strip() and proposal and proposal.strip()):
         raise AppError(errors.SUMMARY_REQUIRED)
     row = RequestEscalation(
-        request_id=request.id, level=level, reason=_required(reason), summary=summary, proposal=proposal,
+        request_id=request.id, level=level, reason=reason, summary=summary, proposal=proposal,
         created_by=actor.ref,
     )  # fmt: skip
     session.add(row)
@@ -250,6 +265,7 @@ def escalate(
 
 def decide(session: Session, actor: Actor, code: str, decision: str) -> RequestEscalation:
     """Leadership's decision on a case submitted to it; the agent carries it out."""
+    _required(decision)
     request = actions.get(session, code, lock=True)
     row = session.scalar(
         select(RequestEscalation)
@@ -263,7 +279,7 @@ def decide(session: Session, actor: Actor, code: str, decision: str) -> RequestE
     )
     if row is None:
         raise AppError(errors.ESCALATION_NOT_FOUND, code=request.code)
-    row.decision = _required(decision)
+    row.decision = decision
     row.decided_by = actor.ref
     row.decided_at = utcnow()
     events.append(session, ev.Decided(code=request.code, escalation_id=row.id), request.id, actor)
@@ -272,11 +288,17 @@ def decide(session: Session, actor: Actor, code: str, decision: str) -> RequestE
 
 
 def accept_complaint(
-    session: Session, actor: Actor, code: str, *, complex: bool = False, remote: bool = False
+    session: Session,
+    actor: Actor,
+    code: str,
+    *,
+    complex: bool = False,
+    remote: bool = False,
+    version: int | None = None,
 ) -> Request:
     """Accept (thụ lý) a complaint, or change whether it is complex or remote: the settlement
     deadline runs from the acceptance (30/45/60 days, see :mod:`vsscare.requests.sla`)."""
-    request = actions._for_work(session, code, None, "thụ lý")
+    request = actions._for_work(session, code, version, "complaint")
     if request.type != "complaint":
         raise AppError(errors.NOT_A_COMPLAINT, code=request.code)
     first = request.complaint_accepted_at is None
