@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
+BENCH_REQUESTS ?= 1000000
 
 .PHONY: install demo test lint format bench messages clean
 
@@ -37,6 +38,7 @@ bench: install
 	$(BIN)/python bench/serve_start.py
 	$(BIN)/python bench/knowledge.py
 	$(BIN)/python bench/answering.py
+	$(BIN)/python bench/requests.py --requests $(BENCH_REQUESTS)
 
 messages: install
 	mkdir -p var

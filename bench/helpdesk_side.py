@@ -237,6 +237,7 @@ def run(
     workdir.mkdir(parents=True, exist_ok=True)
     command = [
         os.path.abspath(python),  # the child runs in workdir; abspath keeps the venv's symlink
+        "-P",  # not this folder on sys.path: bench/requests.py would stand in for the HTTP library
         str(Path(__file__).resolve()),
         "child",
         "--requests",

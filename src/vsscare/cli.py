@@ -20,7 +20,7 @@ from vsscare.core.i18n import _  # noqa: E402
 
 # name → (module, attribute): a Typer group, or a function registered as a single command.
 COMMANDS: dict[str, tuple[str, str]] = {
-    "demo": ("vsscare.demo", "demo"),
+    "demo": ("vsscare.demo", "demo_app"),
     "serve": ("vsscare.serve", "serve"),
     "worker": ("vsscare.core.jobs_cli", "worker"),
     "db": ("vsscare.core.cli", "db_app"),
@@ -30,9 +30,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "kb": ("vsscare.knowledge.kb_cli", "kb_app"),
     "ask": ("vsscare.answering.cli", "ask"),
     "jobs": ("vsscare.core.jobs_cli", "jobs_app"),
+    "requests": ("vsscare.requests.cli", "requests_app"),
 }
 COMMAND_HELP = {
-    "demo": _("Chuẩn bị dữ liệu trình diễn, in thông tin đăng nhập rồi chạy máy chủ."),
     "serve": _("Chạy máy chủ web."),
     "worker": _("Chạy tác vụ nền từ hàng đợi."),
     "ask": _("Hỏi hệ thống trả lời tự động: một câu hỏi, hoặc mỗi dòng đầu vào chuẩn một câu."),

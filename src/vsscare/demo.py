@@ -1,23 +1,32 @@
-"""``vsscare demo``: a ready-to-try installation on the embedded database."""
+"""``vsscare demo``: a ready-to-try installation on the embedded database; ``vsscare demo
+generate`` fills it with many realistic requests (:mod:`vsscare.requests.generate`)."""
 
 from __future__ import annotations
 
 import secrets
+import time
+from typing import TYPE_CHECKING
 
 import typer
 import yaml
 from rich.panel import Panel
+from rich.table import Table
+from sqlalchemy import select
 
 from vsscare.accounts import actions as accounts
 from vsscare.accounts import queries as account_queries
 from vsscare.bootstrap import upgrade_and_seed
-from vsscare.core.cli import console, database, settings
+from vsscare.core.cli import console, database, fail, settings
+from vsscare.core.db import Database
 from vsscare.core.errors import AppError
 from vsscare.core.events import Actor
 from vsscare.core.i18n import _
 from vsscare.core.paths import DATA_DIR, legal_corpus
 from vsscare.knowledge import entries, legal
 from vsscare.orgunits import actions as orgunits
+
+if TYPE_CHECKING:
+    from vsscare.requests.generate import Report
 
 DEMO = Actor("system", None, "demo")
 
@@ -92,11 +101,21 @@ def prepare() -> dict[str, str]:
     }
 
 
+demo_app = typer.Typer(
+    help=_("Chuẩn bị dữ liệu trình diễn, in thông tin đăng nhập rồi chạy máy chủ."),
+    no_args_is_help=False,
+)
+
+
+@demo_app.callback(invoke_without_command=True)
 def demo(
+    ctx: typer.Context,
     no_serve: bool = typer.Option(False, "--no-serve", help=_("Chỉ chuẩn bị dữ liệu, không chạy máy chủ")),
     host: str = typer.Option("127.0.0.1", help=_("Địa chỉ lắng nghe")),
     port: int = typer.Option(8000, help=_("Cổng")),
 ) -> None:
+    if ctx.invoked_subcommand is not None:
+        return
     logins = prepare()
     url = settings().base_url if port == 8000 else f"http://{host}:{port}"
     console.print(
@@ -119,3 +138,76 @@ def demo(
         from vsscare.serve import serve
 
         serve(host=host, port=port, workers=1, with_worker=True)
+
+
+@demo_app.command(
+    "generate",
+    help=_(
+        "Sinh thêm nhiều yêu cầu giống thật (kênh, chủ đề, tỉnh, trạng thái theo thời gian, tin nhắn, "
+        "sự kiện, chuyển đơn vị, SLA) để trình diễn và đo hiệu năng. Chạy lại sẽ thêm yêu cầu mới."
+    ),
+)
+def generate(
+    requests: int = typer.Option(..., "--requests", help=_("Số yêu cầu cần sinh")),
+    messages_per_request: float = typer.Option(
+        5.0, "--messages-per-request", help=_("Số tin nhắn trung bình mỗi yêu cầu")
+    ),
+    seed: int = typer.Option(1, "--seed", help=_("Hạt giống ngẫu nhiên: cùng hạt giống cho cùng dữ liệu")),
+    years: float = typer.Option(2.0, "--years", help=_("Trải yêu cầu trên bấy nhiêu năm gần nhất")),
+) -> None:
+    try:
+        report = _generate(database(), requests, messages_per_request, seed, years)
+    except AppError as exc:
+        raise fail(exc) from exc
+    _print_report(report)
+
+
+def _generate(db: Database, count: int, messages: float, seed: int, years: float) -> Report:
+    """Schema current, units there (the shipped tree only into an empty database), then the rows."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from vsscare.orgunits.models import OrgUnit
+    from vsscare.requests.generate import generate as make_requests
+
+    upgrade_and_seed(db)
+    with db.session() as session:
+        if session.scalar(select(OrgUnit.id).limit(1)) is None:
+            report = orgunits.load_file(session, DATA_DIR / "orgunits.yaml", DEMO)
+            console.print(_("Đơn vị: {summary}").format(summary=report.summary()))
+    columns = (
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+        TextColumn(_("{task.fields[rate]} yêu cầu/giây")), TimeRemainingColumn(),
+    )  # fmt: skip
+    with Progress(*columns, console=console, transient=False) as bar:
+        task = bar.add_task(_("Sinh yêu cầu"), total=count, rate="…")
+        started = time.perf_counter()
+
+        def advance(done: int) -> None:
+            bar.advance(task, done)
+            finished = bar.tasks[0].completed
+            bar.update(task, rate=f"{finished / max(time.perf_counter() - started, 1e-6):,.0f}")
+
+        return make_requests(
+            db, count, messages_per_request=messages, seed=seed, years=years, progress=advance
+        )
+
+
+def _print_report(report: Report) -> None:
+    from vsscare.requests.generate import database_size
+
+    table = Table(show_header=False, box=None)
+    rows = (
+        (_("Yêu cầu"), f"{report.requests:,} ({report.first_code} … {report.last_code})"),
+        (_("Tin nhắn"), _("{count:,} ({each:.1f} mỗi yêu cầu)").format(
+            count=report.messages, each=report.messages / max(report.requests, 1))),
+        (_("Sự kiện"), f"{report.events:,}"),
+        (_("Chuyển đơn vị · leo thang"), f"{report.transfers:,} · {report.escalations:,}"),
+        (_("Điện thoại viên mới tạo"), f"{report.agents_created}"),
+        (_("Thời gian"), f"{report.seconds:,.1f} s"),
+        (_("Tốc độ"), _("{rows:,.0f} dòng/giây ({requests:,.0f} yêu cầu/giây)").format(
+            rows=report.rows_per_second, requests=report.requests / max(report.seconds, 1e-9))),
+        (_("Cơ sở dữ liệu"), f"{database_size(database()) / 1e6:,.1f} MB"),
+    )  # fmt: skip
+    for name, value in rows:
+        table.add_row(name, value)
+    console.print(table)

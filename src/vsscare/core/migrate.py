@@ -32,8 +32,11 @@ BAD_REVISION = ErrorCode(
 
 def include_name(name: str | None, type_: str, _parents: dict) -> bool:
     """What autogenerate compares: not the full-text indexes of request search, which the
-    migration makes by hand (FTS5 tables on SQLite, a GIN expression index on PostgreSQL)."""
+    migration makes by hand (FTS5 tables on SQLite; a generated tsvector column and its GIN index
+    on PostgreSQL)."""
     if type_ == "table" and name is not None and name.startswith("request_fts"):
+        return False
+    if type_ == "column" and name == "body_tsv":
         return False
     return not (type_ == "index" and name == "ix_request_search_fts")
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Row, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -459,8 +459,14 @@ def note(
 
 
 def _assign(
-    session: Session, request: Request, uid: int | None, actor: Actor, automatic: bool = False
+    session: Session,
+    request: Request,
+    uid: int | None,
+    actor: Actor,
+    automatic: bool = False,
+    name: str | None = None,
 ) -> None:
+    """``name``: the new assignee's username when the caller has it (saves a query)."""
     previous = _username(session, request.assignee_id)
     request.assignee_id = uid
     now = utcnow()
@@ -468,7 +474,7 @@ def _assign(
     if uid is not None:
         session.execute(update(AgentProfile).where(AgentProfile.user_id == uid).values(last_assigned_at=now))
     event = ev.Assigned(
-        code=request.code, assignee=_username(session, uid), previous=previous, automatic=automatic
+        code=request.code, assignee=name or _username(session, uid), previous=previous, automatic=automatic
     )
     events.append(session, event, request.id, actor)
 
@@ -485,9 +491,17 @@ def assign(
     return request
 
 
-def online_agents(session: Session, team_unit_id: int | None, now: datetime) -> list[AgentProfile]:
+def online_agents(session: Session, team_unit_id: int | None, now: datetime) -> list[Row]:
+    """(user_id, username, skills, max_open, last_assigned_at) of the team's agents online now;
+    plain rows, because this runs on every new request."""
     stmt = (
-        select(AgentProfile)
+        select(
+            AgentProfile.user_id,
+            User.username,
+            AgentProfile.skills,
+            AgentProfile.max_open,
+            AgentProfile.last_assigned_at,
+        )
         .join(User, User.id == AgentProfile.user_id)
         .where(
             AgentProfile.presence == "online",
@@ -502,7 +516,7 @@ def online_agents(session: Session, team_unit_id: int | None, now: datetime) -> 
     )
     if team_unit_id is not None:
         stmt = stmt.where(User.org_unit_id == team_unit_id)
-    return list(session.scalars(stmt))
+    return list(session.execute(stmt))
 
 
 def open_load(session: Session, user_ids: Sequence[int]) -> dict[int, int]:
@@ -516,9 +530,10 @@ def open_load(session: Session, user_ids: Sequence[int]) -> dict[int, int]:
     return {uid: n for uid, n in session.execute(stmt)}
 
 
-def assign_automatically(session: Session, request: Request, *, now: datetime | None = None) -> User | None:
+def assign_automatically(session: Session, request: Request, *, now: datetime | None = None) -> str | None:
     """The online agent of the team who handles the topic and has the fewest open requests
-    (below their limit); ties go to whoever waited longest for one. None when nobody fits."""
+    (below their limit); ties go to whoever waited longest for one. Their username, or None when
+    nobody fits."""
     now = now or utcnow()
     skilled = [
         p
@@ -534,13 +549,15 @@ def assign_automatically(session: Session, request: Request, *, now: datetime | 
     if not ranked:
         return None
     chosen = ranked[0]
-    _assign(session, request, chosen.user_id, Actor.system("assignment"), automatic=True)
+    _assign(
+        session, request, chosen.user_id, Actor.system("assignment"), automatic=True, name=chosen.username
+    )
     if request.status == "new":
         _set_status(session, request, "open", Actor.system("assignment"), now)
-    return session.get(User, chosen.user_id)
+    return chosen.username
 
 
-def auto_assign(session: Session, actor: Actor, code: str, *, version: int | None = None) -> User:
+def auto_assign(session: Session, actor: Actor, code: str, *, version: int | None = None) -> str:
     """Ask for the best online agent now (e.g. after a shift starts); refused when nobody fits."""
     request = _for_work(session, code, version, "assign")
     chosen = assign_automatically(session, request)

@@ -7,11 +7,11 @@ import base64
 from datetime import date, datetime
 from typing import Any, Literal, get_args
 
-import phonenumbers
 from pydantic import BaseModel, Field, field_validator
 
 from vsscare.core.events import EventRecord
 from vsscare.requests.labels import PUBLIC_STATUS_LABELS, STATUS_LABELS, label
+from vsscare.requests.masking import PERSONAL_FIELDS, mask_email, mask_name, mask_phone, mask_ref
 from vsscare.requests.models import AgentProfile, Request, RequestEscalation, RequestMessage, RequestTransfer
 from vsscare.requests.queries import MAX_LIMIT, Detail, Filters, UnitItem
 from vsscare.requests.schemas import Channel, Priority, RequestType, SlaState, Status, Topic
@@ -19,53 +19,11 @@ from vsscare.requests.schemas import Channel, Priority, RequestType, SlaState, S
 MAX_ID = 2**63 - 1  # ids are 64-bit
 NO_NUL = r"^[^\x00]*$"
 STATUSES: tuple[str, ...] = get_args(Status)
-PERSONAL_FIELDS = ("contact_name", "contact_phone", "contact_email", "external_ref")
 
 
 def status_label(status: str, public: bool = False) -> str:
     """In the current language; ``public``: worded for the customer."""
     return label(PUBLIC_STATUS_LABELS if public else STATUS_LABELS, status)
-
-
-# -- masking -----------------------------------------------------------------------------------------
-
-
-def mask_phone(phone: str | None) -> str | None:
-    """``+84912345678`` → ``+84 91*****678``: a fixed run of stars hides the number's length too."""
-    if not phone:
-        return phone
-    try:
-        number = phonenumbers.parse(phone, "VN")
-        national = str(number.national_number)
-        prefix = f"+{number.country_code}"
-    except phonenumbers.NumberParseException:
-        return "*****"
-    return f"{prefix} {national[:2]}*****{national[-3:]}" if len(national) > 5 else f"{prefix} *****"
-
-
-def mask_email(email: str | None) -> str | None:
-    if not email:
-        return email
-    local, _, domain = email.rpartition("@")
-    return f"{local[:1]}***@{domain}" if local else "***"
-
-
-def mask_name(name: str | None) -> str | None:
-    """``Nguyễn Văn An`` → ``Nguyễn V. A.``: the family name and initials, enough to greet a caller."""
-    if not name or not name.split():
-        return name
-    first, *rest = name.split()
-    if not rest:
-        return first[0] + "."
-    return " ".join([first, *(word[0] + "." for word in rest)])
-
-
-def mask_ref(ref: str | None) -> str | None:
-    """A channel's address of the person (``zalo:84123456789``): the channel stays readable."""
-    if not ref:
-        return ref
-    channel, sep, rest = ref.partition(":")
-    return f"{channel}:***{rest[-3:]}" if sep and len(rest) > 6 else (f"{channel}:***" if sep else "***")
 
 
 def personal_fields(request: Request) -> list[str]:

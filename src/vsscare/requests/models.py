@@ -21,6 +21,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -31,6 +32,7 @@ PRIORITIES = ("low", "normal", "high", "urgent")
 STATUSES = ("new", "open", "pending_customer", "pending_unit", "resolved", "closed", "reopened")
 # Statuses in which someone still owes the customer something.
 ACTIVE = ("new", "open", "pending_customer", "pending_unit", "reopened")
+ACTIVE_SQL = "status IN ('new', 'open', 'pending_customer', 'pending_unit', 'reopened')"
 CHANNELS = ("phone", "web", "form", "email", "facebook", "zalo", "walk_in", "letter")
 MESSAGE_KINDS = ("inbound", "outbound", "note")
 TRANSFER_STATUSES = ("pending", "accepted", "info_requested", "returned", "settled", "cancelled")
@@ -53,6 +55,14 @@ class Request(Base):
         Index("ix_requests_customer_id", "customer_id", "id"),
         Index("ix_requests_contact_phone_id", "contact_phone", "id"),
         Index("ix_requests_sla_state_due", "sla_state", "resolution_due"),
+        # "Overdue" and "due soon" queues of requests still open, whatever the table's size.
+        Index(
+            "ix_requests_active_sla_id",
+            "sla_state",
+            "id",
+            sqlite_where=text(ACTIVE_SQL),
+            postgresql_where=text(ACTIVE_SQL),
+        ),
         Index("ix_requests_created_at", "created_at"),
     )
 

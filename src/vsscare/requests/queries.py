@@ -27,6 +27,7 @@ from vsscare.orgunits.models import OrgUnit
 from vsscare.requests import errors, search
 from vsscare.requests.models import (
     ACTIVE,
+    STATUSES,
     AttachmentBlob,
     Request,
     RequestAttachment,
@@ -129,7 +130,9 @@ def _day_start(day: date) -> datetime:
 def _conditions(session: Session, principal: Principal, f: Filters) -> list[ColumnElement[bool]]:
     where: list[ColumnElement[bool]] = [visible_clause(session, principal)]
     if f.status:
-        statuses = list(f.status)
+        # In the model's order: SQLite uses the partial index of active requests only when the
+        # IN list is written exactly as in the index.
+        statuses = sorted(set(f.status), key=lambda s: STATUSES.index(s) if s in STATUSES else 99)
         where.append(Request.status.in_(statuses) if len(statuses) > 1 else Request.status == statuses[0])
     for column, value in (
         (Request.channel, f.channel),
@@ -183,7 +186,9 @@ def _decode(cursor: str) -> list[str]:
     return parts
 
 
-def _keyset(stmt: Select, sort: str, cursor: str | None) -> Select:
+def _keyset(stmt: Select, sort: str, cursor: str | None, ident: ColumnElement[int] = Request.id) -> Select:
+    """Order and continue after ``cursor``. ``ident`` is the id to page by (the search index's
+    own request id when searching, so the index is read in order)."""
     parts = _decode(cursor) if cursor else []
     if sort == "due":
         stmt = stmt.where(Request.resolution_due.is_not(None))
@@ -194,8 +199,8 @@ def _keyset(stmt: Select, sort: str, cursor: str | None) -> Select:
             )
         return stmt.order_by(Request.resolution_due, Request.id)
     if len(parts) == 1:
-        stmt = stmt.where(Request.id > int(parts[0]) if sort == "oldest" else Request.id < int(parts[0]))
-    return stmt.order_by(Request.id if sort == "oldest" else Request.id.desc())
+        stmt = stmt.where(ident > int(parts[0]) if sort == "oldest" else ident < int(parts[0]))
+    return stmt.order_by(ident if sort == "oldest" else ident.desc())
 
 
 def list_requests(
@@ -210,9 +215,9 @@ def list_requests(
         else:  # tags are plain [a-z0-9_-] words, so the quoted word cannot match anything else
             has_tag = cast(Request.tags, String).like(f'%"{f.tag}"%')
         stmt = stmt.where(has_tag)
-    stmt = search.matching(stmt, session, f.q)
+    stmt, ident = search.matching(stmt, session, f.q)
     sort = f.sort if f.sort in SORTS else "newest"
-    rows = list(session.scalars(_keyset(stmt, sort, cursor).limit(limit + 1)))
+    rows = list(session.scalars(_keyset(stmt, sort, cursor, ident).limit(limit + 1)))
     more = len(rows) > limit
     rows = rows[:limit]
     next_cursor = None

@@ -2,7 +2,8 @@
 
 Each request has one folded document (``request_search.body``: subject, contact name, e-mail
 and the customer's messages, lower case without diacritics). SQLite searches it with an FTS5
-table kept in step by triggers; PostgreSQL with a GIN index over ``to_tsvector('simple', body)``.
+table kept in step by triggers; PostgreSQL with a GIN index over a generated column
+``body_tsv = to_tsvector('simple', body)``.
 Both are created by the migration. Every word must match; the last one may be a prefix
 ("bao hiem that ngh" finds "bảo hiểm thất nghiệp").
 """
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import Select, func, literal_column, select, text
+from sqlalchemy import ColumnElement, Select, column, func, literal_column, table, text
 from sqlalchemy.orm import Session
 
 from vsscare.core.text import fold
@@ -20,6 +21,9 @@ from vsscare.requests.models import Request, RequestSearch
 MAX_BODY = 8000  # characters kept per request: the start of a long conversation says what it is about
 MAX_WORDS = 8
 _WORD = re.compile(r"[0-9a-z]+")
+
+
+_FTS = table("request_fts", column("rowid"))  # SQLite's FTS5 index (made by the migration)
 
 
 def words(q: str) -> list[str]:
@@ -52,18 +56,20 @@ def _tsquery(terms: list[str]) -> str:
     return " & ".join([*terms[:-1], terms[-1] + ":*"])
 
 
-def matching(stmt: Select, session: Session, q: str) -> Select:
-    """``stmt`` (a select over :class:`Request`) limited to requests matching every word of ``q``."""
+def matching(stmt: Select, session: Session, q: str) -> tuple[Select, ColumnElement[int]]:
+    """``stmt`` (a select over :class:`Request`) limited to requests matching every word of ``q``,
+    and the id column to order and page by. That is the search index's own request id, so the
+    index is read newest first and stops once a page is full, however many requests match."""
     terms = words(q)
     if not terms:
-        return stmt
+        return stmt, Request.id
     if session.get_bind().dialect.name == "sqlite":
-        fts = (
-            select(literal_column("rowid"))
-            .select_from(text("request_fts"))
-            .where(text("request_fts MATCH :fts_query").bindparams(fts_query=_fts5_query(terms)))
+        rowid = _FTS.c.rowid
+        joined = stmt.join(_FTS, rowid == Request.id).where(
+            text("request_fts MATCH :fts_query").bindparams(fts_query=_fts5_query(terms))
         )
-        return stmt.where(Request.id.in_(fts))
-    vector = func.to_tsvector(literal_column("'simple'"), RequestSearch.body)
+        return joined, rowid
+    vector = literal_column("request_search.body_tsv")  # generated to_tsvector('simple', body)
     query = func.to_tsquery(literal_column("'simple'"), _tsquery(terms))
-    return stmt.join(RequestSearch, RequestSearch.request_id == Request.id).where(vector.op("@@")(query))
+    joined = stmt.join(RequestSearch, RequestSearch.request_id == Request.id).where(vector.op("@@")(query))
+    return joined, RequestSearch.request_id

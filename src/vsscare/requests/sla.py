@@ -47,7 +47,7 @@ COMPLAINT_DAYS = {
 COMPLAINT_WARN_DAYS = 3
 COMPLAINT_BASIS = ("02/2011/QH13#27", "02/2011/QH13#28")
 _CALENDAR_TTL = 60.0  # seconds a unit's calendar is reused in a process
-_calendars: dict[tuple[int, int | None], tuple[float, BusinessCalendar]] = {}
+_calendars: dict[tuple[str, int | None], tuple[float, BusinessCalendar]] = {}
 
 
 # -- policies --------------------------------------------------------------------------------------
@@ -85,6 +85,7 @@ def load_policies(session: Session, path: Path) -> list[str]:
     if not items or len({i.code for i in items}) != len(items):
         raise AppError(errors.SLA_FILE_INVALID, file=str(path), reason="no policies, or a code used twice")
     session.execute(delete(SlaPolicy))
+    _policies.clear()
     for order, item in enumerate(items):
         session.add(
             SlaPolicy(
@@ -105,11 +106,49 @@ def load_policies(session: Session, path: Path) -> list[str]:
     return [i.code for i in items]
 
 
-def policy_for(session: Session, request_type: str, priority: str, channel: str) -> SlaPolicy | None:
+def _database(session: Session) -> str:
+    """Which database: per-process caches are kept per database URL."""
+    return str(session.get_bind().engine.url)
+
+
+@dataclass(frozen=True)
+class Policy:
+    """An active SLA policy as read once a minute per process (every new request needs one)."""
+
+    code: str
+    type: str | None
+    priority: str | None
+    channel: str | None
+    first_response_hours: float | None
+    resolution_hours: float
+    warn_percent: int
+    escalate_to: str | None
+    sort_order: int
+
+
+_policies: dict[str, tuple[float, list[Policy]]] = {}
+
+
+def active_policies(session: Session) -> list[Policy]:
+    key = _database(session)
+    cached = _policies.get(key)
+    now = time.monotonic()
+    if cached and now - cached[0] < _CALENDAR_TTL:
+        return cached[1]
+    rows = session.scalars(select(SlaPolicy).where(SlaPolicy.is_active.is_(True)))
+    fields = ("code", "type", "priority", "channel", "first_response_hours", "resolution_hours")
+    found = [
+        Policy(*(getattr(p, f) for f in fields), p.warn_percent, p.escalate_to, p.sort_order) for p in rows
+    ]
+    _policies[key] = (now, found)
+    return found
+
+
+def policy_for(session: Session, request_type: str, priority: str, channel: str) -> Policy | None:
     """The most specific active policy matching the request (empty fields match anything)."""
     best: tuple[int, int] | None = None
     chosen = None
-    for policy in session.scalars(select(SlaPolicy).where(SlaPolicy.is_active.is_(True))):
+    for policy in active_policies(session):
         fields = ((policy.type, request_type), (policy.priority, priority), (policy.channel, channel))
         if any(want is not None and want != have for want, have in fields):
             continue
@@ -124,7 +163,7 @@ def policy_for(session: Session, request_type: str, priority: str, channel: str)
 
 def calendar(session: Session, unit_id: int | None) -> BusinessCalendar:
     """The business calendar of a unit (national when None), reused for a minute per process."""
-    key = (id(session.get_bind()), unit_id)
+    key = (_database(session), unit_id)
     cached = _calendars.get(key)
     now = time.monotonic()
     if cached and now - cached[0] < _CALENDAR_TTL:
@@ -136,7 +175,9 @@ def calendar(session: Session, unit_id: int | None) -> BusinessCalendar:
 
 
 def forget_calendars() -> None:
+    """Read calendars and policies afresh (after an administrator changed them)."""
     _calendars.clear()
+    _policies.clear()
 
 
 def end_of_working_day(cal: BusinessCalendar, start: datetime, days: int) -> datetime:
@@ -179,7 +220,7 @@ class Checkpoint:
         return f"{self.target}:{self.stage}"
 
 
-def apply_policy(session: Session, request: Request, now: datetime) -> SlaPolicy | None:
+def apply_policy(session: Session, request: Request, now: datetime) -> Policy | None:
     """Set the request's targets from its policy (and the complaint deadline), counted from ``now``."""
     policy = policy_for(session, request.type, request.priority, request.channel)
     cal = calendar(session, request.team_unit_id)

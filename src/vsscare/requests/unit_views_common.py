@@ -3,7 +3,6 @@ codes and personal data masked the way the agent workspace masks it."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from typing import Annotated, Any
@@ -20,7 +19,8 @@ from vsscare.core.i18n import _
 from vsscare.core.web import read_session, render, write_session
 from vsscare.knowledge.content import explain
 from vsscare.orgunits.calendar import DAYS, VN_TZ
-from vsscare.requests.view_labels import Labels, mask_email, mask_name, mask_phone
+from vsscare.requests.masking import mask_email, mask_name, mask_phone, mask_text
+from vsscare.requests.view_labels import Labels
 
 Csrf = Annotated[None, Depends(csrf_protect)]
 ReadSession = Annotated[Session, Depends(read_session)]
@@ -143,26 +143,6 @@ def local_input(moment: datetime) -> str:
 
 
 # -- personal data ------------------------------------------------------------------------------------
-
-_HI_CARD = re.compile(r"\b([A-Z]{2}\d)(\d{9})(\d{3})\b")
-_PHONE = re.compile(r"(?<![\d+])(?:\+84|84|0)(?:[\s.-]?\d){9}(?!\d)")
-_DIGITS = re.compile(r"(?<!\d)(\d{3})(\d{3,9})(\d{3})(?!\d)")  # SI codes, CCCD, CMND
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-
-
-def _phone(match: re.Match[str]) -> str:
-    digits = re.sub(r"\D", "", match.group(0))
-    return mask_phone("+84" + digits[-9:])
-
-
-def mask_text(text: str) -> str:
-    """Identifiers in free text masked like the contact: 0912 345 678 → 091****678, an SI code
-    7912345678 → 791****678, a health-insurance card DN4791234567890 → DN4*********890, e-mail
-    addresses → a***@domain."""
-    text = _HI_CARD.sub(lambda m: m.group(1) + "*" * len(m.group(2)) + m.group(3), text)
-    text = _PHONE.sub(_phone, text)
-    text = _DIGITS.sub(lambda m: m.group(1) + "*" * len(m.group(2)) + m.group(3), text)
-    return _EMAIL.sub(lambda m: mask_email(m.group(0)), text)
 
 
 class Contact:

@@ -11,6 +11,7 @@ from vsscare.knowledge.content import TOPICS
 from vsscare.requests import labels as names
 from vsscare.requests import sla
 from vsscare.requests.attachments import human_size
+from vsscare.requests.masking import national_phone
 from vsscare.requests.models import CHANNELS, PRIORITIES, SLA_STATES, STATUSES, TYPES, Request
 
 STATUS_BADGE = {
@@ -188,38 +189,8 @@ def deadlines(request: Request, now: datetime) -> list[Deadline]:
 # -- personal data ------------------------------------------------------------------------------------
 
 
-def national_phone(e164: str | None) -> str:
-    """+84912345678 → 0912345678 (other countries stay as given)."""
-    if not e164:
-        return ""
-    return "0" + e164[3:] if e164.startswith("+84") else e164
-
-
 def spaced_phone(e164: str | None) -> str:
     digits = national_phone(e164)
     if len(digits) == 10 and digits.isdigit():
         return f"{digits[:4]} {digits[4:7]} {digits[7:]}"
     return digits
-
-
-def mask_phone(e164: str | None) -> str:
-    """0912345678 → 091****678."""
-    digits = national_phone(e164)
-    if len(digits) <= 6:
-        return "*" * len(digits)
-    return digits[:3] + "*" * (len(digits) - 6) + digits[-3:]
-
-
-def mask_name(name: str | None) -> str:
-    """Nguyễn Văn An → N. V. A."""
-    if not name:
-        return ""
-    return " ".join(word[0].upper() + "." for word in name.split() if word)
-
-
-def mask_email(email: str | None) -> str:
-    """an.nguyen@gmail.com → a***@gmail.com."""
-    if not email or "@" not in email:
-        return ""
-    local, _at, domain = email.rpartition("@")
-    return f"{local[:1]}***@{domain}"

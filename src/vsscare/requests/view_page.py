@@ -8,12 +8,13 @@ links to it, so every action works without JavaScript.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 from starlette.convertors import Convertor, register_url_convertor
 
@@ -26,21 +27,14 @@ from vsscare.core.db import utcnow
 from vsscare.core.errors import NOT_FOUND, AppError
 from vsscare.core.web import read_session, render, write_session
 from vsscare.knowledge import entry_queries
-from vsscare.orgunits import queries as orgunits
+from vsscare.orgunits.models import OrgUnit
 from vsscare.requests import errors, queries, sla, timeline
+from vsscare.requests.masking import mask_email, mask_name, mask_phone
 from vsscare.requests.models import AgentProfile, CannedResponse
 from vsscare.requests.models import Request as Ticket
 from vsscare.requests.unit_actions import OPEN_TRANSFER, TRANSFER_DAYS, open_transfer
 from vsscare.requests.view_forms import problems
-from vsscare.requests.view_labels import (
-    Labels,
-    deadlines,
-    live_state,
-    mask_email,
-    mask_name,
-    mask_phone,
-    spaced_phone,
-)
+from vsscare.requests.view_labels import Labels, deadlines, live_state, spaced_phone
 
 
 class RequestCode(Convertor):
@@ -96,6 +90,39 @@ def require_action(request: Request, principal: Principal, action: str) -> None:
 
 # -- what the page needs besides the request itself ------------------------------------------------
 # These read tables of the domain that queries.py has no function for yet (see the report).
+
+
+_CHOICES_TTL = 60.0
+_unit_choices: dict[str, tuple[float, list[Row]]] = {}
+
+
+def unit_choices(session: Session) -> list[Row]:
+    """Active units (code, names, kind, province) for the transfer and triage pickers: the same for
+    every page, so read once a minute per process rather than on every request page."""
+    key = str(session.get_bind().engine.url)
+    cached = _unit_choices.get(key)
+    now = time.monotonic()
+    if cached and now - cached[0] < _CHOICES_TTL:
+        return cached[1]
+    stmt = (
+        select(
+            OrgUnit.code,
+            OrgUnit.name,
+            OrgUnit.name_en,
+            OrgUnit.short_name,
+            OrgUnit.kind,
+            OrgUnit.province_code,
+        )
+        .where(OrgUnit.is_active.is_(True))
+        .order_by(OrgUnit.sort_order, OrgUnit.code)
+    )
+    rows = list(session.execute(stmt))
+    _unit_choices[key] = (now, rows)
+    return rows
+
+
+def provinces(session: Session) -> list[Row]:
+    return sorted((u for u in unit_choices(session) if u.kind == "province"), key=lambda u: u.province_code)
 
 
 def agents(session: Session, unit_id: int | None, *, anyone: bool) -> list[tuple[str, str]]:
@@ -239,8 +266,8 @@ def context(
         "agents": agents(session, ticket.team_unit_id, anyone=principal.has("requests.assign"))
         if can_work
         else [],
-        "units": orgunits.list_units(session)[1] if can_work else [],
-        "provinces": orgunits.provinces(session) if can_work else [],
+        "units": unit_choices(session) if can_work else [],
+        "provinces": provinces(session) if can_work else [],
         "summary": f"{ticket.subject}\n\n{last}".strip(),
         "default_due": default_due,
         "can": available(ticket, transfer, principal),

@@ -11,6 +11,7 @@ from sqlalchemy.dialects import postgresql
 
 import vsscare.core.db
 
+ACTIVE_SQL = "status IN ('new', 'open', 'pending_customer', 'pending_unit', 'reopened')"
 revision = "0006"
 down_revision = "0005"
 branch_labels = None
@@ -153,6 +154,13 @@ def upgrade() -> None:
             "ix_requests_province_status_id", ["province_code", "status", "id"], unique=False
         )
         batch_op.create_index("ix_requests_sla_state_due", ["sla_state", "resolution_due"], unique=False)
+        batch_op.create_index(
+            "ix_requests_active_sla_id",
+            ["sla_state", "id"],
+            unique=False,
+            sqlite_where=sa.text(ACTIVE_SQL),
+            postgresql_where=sa.text(ACTIVE_SQL),
+        )
         batch_op.create_index("ix_requests_status_id", ["status", "id"], unique=False)
         batch_op.create_index("ix_requests_team_status_id", ["team_unit_id", "status", "id"], unique=False)
         batch_op.create_index("ix_requests_topic_id", ["topic", "id"], unique=False)
@@ -329,6 +337,11 @@ def downgrade() -> None:
         batch_op.drop_index("ix_requests_team_status_id")
         batch_op.drop_index("ix_requests_status_id")
         batch_op.drop_index("ix_requests_sla_state_due")
+        batch_op.drop_index(
+            "ix_requests_active_sla_id",
+            sqlite_where=sa.text(ACTIVE_SQL),
+            postgresql_where=sa.text(ACTIVE_SQL),
+        )
         batch_op.drop_index("ix_requests_province_status_id")
         batch_op.drop_index(batch_op.f("ix_requests_external_ref"))
         batch_op.drop_index("ix_requests_customer_id")
@@ -347,8 +360,8 @@ def downgrade() -> None:
 
 
 # Full-text search over request_search.body (folded text): FTS5 on SQLite, kept in step by
-# triggers; a GIN index over to_tsvector('simple', body) on PostgreSQL. Neither is a model, so
-# vsscare.core.migrate.include_name keeps autogenerate from seeing the FTS5 tables.
+# triggers; on PostgreSQL a generated column body_tsv = to_tsvector('simple', body) with a GIN
+# index. Neither is in the models, so vsscare.core.migrate.include_name hides them from autogenerate.
 _FTS_TRIGGERS = (
     """CREATE TRIGGER request_search_ai AFTER INSERT ON request_search BEGIN
          INSERT INTO request_fts(rowid, body) VALUES (new.request_id, new.body);
@@ -373,8 +386,10 @@ def _create_search_index() -> None:
             op.execute(trigger)
     else:
         op.execute(
-            "CREATE INDEX ix_request_search_fts ON request_search USING gin (to_tsvector('simple', body))"
+            "ALTER TABLE request_search ADD COLUMN body_tsv tsvector "
+            "GENERATED ALWAYS AS (to_tsvector('simple', body)) STORED"
         )
+        op.execute("CREATE INDEX ix_request_search_fts ON request_search USING gin (body_tsv)")
 
 
 def _drop_search_index() -> None:
@@ -384,3 +399,4 @@ def _drop_search_index() -> None:
         op.execute("DROP TABLE IF EXISTS request_fts")
     else:
         op.execute("DROP INDEX IF EXISTS ix_request_search_fts")
+        op.execute("ALTER TABLE request_search DROP COLUMN IF EXISTS body_tsv")
