@@ -17,7 +17,7 @@ from vsscare.core.events import Actor, history
 from vsscare.core.jobs import Job
 from vsscare.orgunits.calendar import VN_TZ
 from vsscare.orgunits.models import OrgUnit
-from vsscare.requests import actions, queries, unit_actions
+from vsscare.requests import actions, queries, unit_actions, workflow
 from vsscare.requests.lookup import MAX_FAILURES, lookup
 from vsscare.requests.models import Request, RequestLink, RequestMessage, RequestTransfer
 from vsscare.requests.queries import Filters
@@ -131,11 +131,11 @@ def test_waiting_for_the_customer_stops_the_clock(db: Database, open_request):
     before = load(db, code).resolution_due
     with db.session() as session:
         request = actions.get(session, code)
-        actions._set_status(session, request, "pending_customer", SYSTEM, monday + timedelta(hours=1))
+        workflow.change_status(session, request, "pending_customer", SYSTEM, monday + timedelta(hours=1))
     with db.session() as session:
         request = actions.get(session, code)
         # back a day later at the same hour: eight working hours passed while waiting
-        actions._set_status(session, request, "open", SYSTEM, monday + timedelta(days=1, hours=1))
+        workflow.change_status(session, request, "open", SYSTEM, monday + timedelta(days=1, hours=1))
     after = load(db, code)
     assert after.sla_paused_seconds == int(7.5 * 3600)  # a whole working day
     assert after.resolution_due == before + timedelta(days=1)

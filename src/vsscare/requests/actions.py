@@ -1,7 +1,8 @@
-"""Every write on a request: intake, messages, triage, assignment, status, merge and links.
+"""Every write on a request: intake, messages, triage, status, merge and links.
 
-Transfers to units, escalation and complaints are in :mod:`vsscare.requests.unit_actions`, built
-on the helpers here.
+Assignment is in :mod:`vsscare.requests.assignment`; transfers to units, escalation and
+complaints in :mod:`vsscare.requests.unit_actions`; both, like this module, are built on
+:mod:`vsscare.requests.workflow`. The names callers need from those are available here too.
 
 Each action runs inside the caller's transaction, checks the request's version when the caller
 says which version it saw (a newer one is a conflict, never a silent overwrite), appends typed
@@ -20,222 +21,73 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import Row, func, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from vsscare.accounts.models import RolePermission, User, UserRole
-from vsscare.core import events, jobs
+from vsscare.accounts.models import User
+from vsscare.core import events
 from vsscare.core.db import utcnow
 from vsscare.core.errors import AppError
 from vsscare.core.events import Actor
-from vsscare.orgunits.calendar import VN_TZ
 from vsscare.orgunits.models import OrgUnit
 from vsscare.requests import attachments as files
 from vsscare.requests import errors, search, sla
 from vsscare.requests import events as ev
-from vsscare.requests.delivery import DELIVER_JOB
-from vsscare.requests.labels import ACTION_LABELS, STATUS_LABELS, TOPIC_LABELS, both
-from vsscare.requests.models import (
-    ACTIVE,
-    AgentProfile,
-    AttachmentBlob,
-    Request,
-    RequestAttachment,
-    RequestCounter,
-    RequestLink,
-    RequestMessage,
-    RequestSearch,
-    RequestTransfer,
-    SavedView,
+from vsscare.requests.assignment import (
+    ONLINE_WITHIN,
+    assign,
+    assign_automatically,
+    assign_to,
+    auto_assign,
+    online_agents,
+    open_load,
+    set_presence,
+    set_skills,
 )
-from vsscare.requests.notices import notice
+from vsscare.requests.models import Request, RequestLink, RequestMessage, RequestSearch, SavedView
 from vsscare.requests.schemas import NewRequest
+from vsscare.requests.workflow import (
+    AUTOCLOSE_DAYS,
+    AUTOCLOSE_JOB,
+    OPEN_TRANSFER,
+    REOPEN_DAYS,
+    active_unit,
+    add_message,
+    cancel_transfers,
+    change_status,
+    check_version,
+    for_work,
+    get,
+    mark_reopened,
+    mark_resolved,
+    next_code,
+    notify,
+    refused,
+    staff_member,
+    touch,
+    user_id,
+)
 
-REOPEN_DAYS = 7  # a customer who writes within this many days after resolution reopens the request
-AUTOCLOSE_DAYS = 7  # resolved requests close on their own after this many days
-AUTOCLOSE_JOB = "requests.autoclose"
 DEFAULT_TEAM = "CCC"  # the customer-care centre answers what no other unit was named for
-OPEN_TRANSFER = ("pending", "accepted", "info_requested")
-ONLINE_WITHIN = timedelta(minutes=10)  # an agent online but not seen for longer is away
 
-
-# -- reading helpers ---------------------------------------------------------------------------------
-
-
-def get(session: Session, code: str, *, lock: bool = False) -> Request:
-    stmt = select(Request).where(Request.code == code.strip().upper())
-    if lock:
-        stmt = stmt.with_for_update()
-    request = session.scalar(stmt)
-    if request is None:
-        raise AppError(errors.REQUEST_NOT_FOUND, code=code[:30])
-    return request
-
-
-def _for_work(session: Session, code: str, expected: int | None, action: str) -> Request:
-    """The request to change: not merged away, not closed, at the version the caller saw."""
-    request = get(session, code, lock=True)
-    if request.merged_into_id is not None:
-        target = session.get(Request, request.merged_into_id)
-        raise AppError(errors.MERGED, code=request.code, target=target.code if target else "?")
-    if request.status == "closed":
-        raise refused(request, action)
-    check_version(request, expected)
-    return request
-
-
-def refused(request: Request, action: str) -> AppError:
-    """The request's status does not allow ``action`` (a key of ``ACTION_LABELS``)."""
-    status, status_en = both(STATUS_LABELS, request.status)
-    verb, verb_en = both(ACTION_LABELS, action)
-    return AppError(
-        errors.BAD_TRANSITION,
-        code=request.code,
-        status=status,
-        status_en=status_en,
-        action=verb,
-        action_en=verb_en,
-    )
-
-
-def check_version(request: Request, expected: int | None) -> None:
-    if expected is not None and request.version != expected:
-        raise AppError(errors.VERSION_CONFLICT, code=request.code, version=request.version, expected=expected)
-
-
-def user_id(actor: Actor) -> int | None:
-    return int(actor.id) if actor.kind == "user" and actor.id and actor.id.isdigit() else None
-
-
-def _username(session: Session, uid: int | None) -> str | None:
-    return session.scalar(select(User.username).where(User.id == uid)) if uid else None
-
-
-def _unit(session: Session, code: str) -> OrgUnit:
-    unit = session.scalar(select(OrgUnit).where(OrgUnit.code == code.strip().upper(), OrgUnit.is_active))
-    if unit is None:
-        raise AppError(errors.UNIT_NOT_FOUND, unit=code[:40])
-    return unit
-
-
-def _staff(session: Session, username: str) -> User:
-    """An active user who may work on requests."""
-    stmt = (
-        select(User)
-        .join(UserRole, UserRole.user_id == User.id)
-        .join(RolePermission, RolePermission.role_code == UserRole.role_code)
-        .where(
-            User.username == username.strip().lower(),
-            User.is_active.is_(True),
-            RolePermission.permission_code.in_(("requests.work", "units.work")),
-        )
-        .limit(1)
-    )
-    user = session.scalar(stmt)
-    if user is None:
-        raise AppError(errors.USER_NOT_FOUND, username=username[:60])
-    return user
-
-
-def _next_code(session: Session, now: datetime) -> str:
-    """YC-<year>-<number>: one counter row per year, taken under its row lock."""
-    year = now.astimezone(VN_TZ).year
-    bump = (
-        update(RequestCounter)
-        .where(RequestCounter.year == year)
-        .values(value=RequestCounter.value + 1)
-        .returning(RequestCounter.value)
-    )
-    number = session.execute(bump).scalar()
-    if number is None:
-        try:
-            with session.begin_nested():
-                session.add(RequestCounter(year=year, value=1))
-            number = 1
-        except IntegrityError:  # another request took the year's first number meanwhile
-            number = session.execute(bump).scalar_one()
-    return f"YC-{year}-{number:06d}"
-
-
-# -- messages ----------------------------------------------------------------------------------------
-
-
-def _message(
-    session: Session,
-    request: Request,
-    kind: str,
-    body: str,
-    actor: Actor,
-    *,
-    channel: str | None = None,
-    external_id: str | None = None,
-    uploads: Sequence[files.Upload] = (),
-    store: files.AttachmentStore | None = None,
-    now: datetime | None = None,
-) -> RequestMessage:
-    checked = files.check_all(list(uploads)) if uploads else []
-    message = RequestMessage(
-        request_id=request.id,
-        kind=kind,
-        channel=channel or request.channel,
-        external_id=external_id,
-        author=actor.ref,
-        author_name=actor.name,
-        body=body,
-        delivery="queued" if kind == "outbound" else None,
-        created_at=now or utcnow(),
-    )
-    session.add(message)
-    session.flush()
-    if checked:
-        if store is None:
-            raise ValueError("attachments need a store")
-        for item in checked:
-            store.put(item)
-            if session.get(AttachmentBlob, item.sha256) is None:
-                session.add(
-                    AttachmentBlob(sha256=item.sha256, size=item.size, content_type=item.content_type)
-                )
-            session.add(RequestAttachment(message_id=message.id, sha256=item.sha256, filename=item.filename))
-        session.flush()
-    if kind == "outbound":
-        jobs.enqueue(session, DELIVER_JOB, {"message_id": message.id})
-    return message
-
-
-def _notify(session: Session, request: Request, about: str, **params: object) -> None:
-    """A notice to the customer on their channel (or on the portal when it has no sender)."""
-    if not (request.contact_phone or request.contact_email or request.external_ref):
-        return
-    text = notice(about, request.lang, code=request.code, **params)
-    message = _message(session, request, "outbound", text, Actor.system("notices"))
-    events.append(
-        session, ev.CustomerNotified(code=request.code, message_id=message.id, about=about), request.id
-    )
-
-
-def _touch(request: Request, now: datetime) -> None:
-    request.updated_at = now
-
-
-def _set_status(
-    session: Session, request: Request, new: str, actor: Actor, now: datetime, reason: str | None = None
-):
-    old = request.status
-    if old == new:
-        return
-    if old == "pending_customer":
-        sla.resume(session, request, now)
-    if new == "pending_customer":
-        sla.pause(request, now)
-    request.status = new
-    _touch(request, now)
-    events.append(
-        session, ev.StatusChanged(code=request.code, old=old, new=new, reason=reason), request.id, actor
-    )
-    if old == "pending_customer" or new == "pending_customer":
-        sla.schedule(session, request)
+__all__ = [  # re-exported from assignment and workflow (this module's own actions are public too)
+    "AUTOCLOSE_DAYS",
+    "AUTOCLOSE_JOB",
+    "ONLINE_WITHIN",
+    "OPEN_TRANSFER",
+    "REOPEN_DAYS",
+    "assign",
+    "assign_automatically",
+    "auto_assign",
+    "check_version",
+    "get",
+    "online_agents",
+    "open_load",
+    "refused",
+    "set_presence",
+    "set_skills",
+    "user_id",
+]
 
 
 # -- intake ------------------------------------------------------------------------------------------
@@ -262,10 +114,10 @@ def create(
         if known is not None:
             return session.get_one(Request, known)
     now = now or utcnow()
-    team = _unit(session, data.team) if data.team else _default_team(session, actor)
-    assignee = _staff(session, data.assignee) if data.assignee else None
+    team = active_unit(session, data.team) if data.team else _default_team(session, actor)
+    assignee = staff_member(session, data.assignee) if data.assignee else None
     request = Request(
-        code=_next_code(session, now),
+        code=next_code(session, now),
         channel=data.channel,
         type=data.type,
         topic=data.topic,
@@ -291,7 +143,7 @@ def create(
     session.add(request)
     session.flush()
     # A phone call is recorded by the agent; the customer's words are still the customer's.
-    message = _message(
+    message = add_message(
         session, request, "inbound", data.body, actor, external_id=data.external_id, uploads=uploads,
         store=store, now=now,
     )  # fmt: skip
@@ -319,7 +171,7 @@ def create(
         assign_automatically(session, request, now=now)
     sla.schedule(session, request)
     if request.channel != "phone":  # a caller hears the code from the agent
-        _notify(session, request, "created")
+        notify(session, request, "created")
     return request
 
 
@@ -369,7 +221,7 @@ def receive(
         new = create(session, actor, follow, uploads=uploads, store=store, now=now)
         _link(session, actor, request, new, "follow_up")
         return new, None
-    message = _message(
+    message = add_message(
         session, request, "inbound", body, actor, channel=channel, external_id=external_id, uploads=uploads,
         store=store, now=now,
     )  # fmt: skip
@@ -382,11 +234,11 @@ def receive(
         actor,
     )
     if request.status == "resolved":
-        _reopen(session, request, actor, now, by_customer=True)
+        mark_reopened(session, request, actor, now, by_customer=True)
     elif request.status == "pending_customer":
-        _set_status(session, request, "open", actor, now, reason="customer_replied")
+        change_status(session, request, "open", actor, now, reason="customer_replied")
     else:
-        _touch(request, now)
+        touch(request, now)
     return request, message
 
 
@@ -408,10 +260,10 @@ def reply(
 ) -> RequestMessage:
     """A message to the customer, sent through the request's channel by the outbox job."""
     now = now or utcnow()
-    request = _for_work(session, code, version, "reply")
+    request = for_work(session, code, version, "reply")
     if not body.strip():
         raise AppError(errors.TEXT_REQUIRED)
-    message = _message(session, request, "outbound", body, actor, uploads=uploads, store=store, now=now)
+    message = add_message(session, request, "outbound", body, actor, uploads=uploads, store=store, now=now)
     first = request.first_responded_at is None
     if first:
         request.first_responded_at = now
@@ -419,13 +271,13 @@ def reply(
         session, ev.Replied(code=request.code, message_id=message.id, first_response=first), request.id, actor
     )
     if request.assignee_id is None and (uid := user_id(actor)) is not None:
-        _assign(session, request, uid, actor)
+        assign_to(session, request, uid, actor)
     target = then or "open"
     if target == "resolved":
-        _resolve(session, request, actor, now, autoclose_days)
+        mark_resolved(session, request, actor, now, autoclose_days)
     elif request.status in ("new", "reopened", "open", "pending_customer"):
-        _set_status(session, request, target, actor, now)
-    _touch(request, now)
+        change_status(session, request, target, actor, now)
+    touch(request, now)
     if first:
         sla.schedule(session, request)
     return message
@@ -449,140 +301,10 @@ def note(
         raise AppError(errors.MERGED, code=request.code, target=target.code if target else "?")
     if not body.strip():
         raise AppError(errors.TEXT_REQUIRED)
-    message = _message(session, request, "note", body, actor, uploads=uploads, store=store)
+    message = add_message(session, request, "note", body, actor, uploads=uploads, store=store)
     events.append(session, ev.Noted(code=request.code, message_id=message.id), request.id, actor)
-    _touch(request, utcnow())
+    touch(request, utcnow())
     return message
-
-
-# -- assignment --------------------------------------------------------------------------------------
-
-
-def _assign(
-    session: Session,
-    request: Request,
-    uid: int | None,
-    actor: Actor,
-    automatic: bool = False,
-    name: str | None = None,
-) -> None:
-    """``name``: the new assignee's username when the caller has it (saves a query)."""
-    previous = _username(session, request.assignee_id)
-    request.assignee_id = uid
-    now = utcnow()
-    _touch(request, now)
-    if uid is not None:
-        session.execute(update(AgentProfile).where(AgentProfile.user_id == uid).values(last_assigned_at=now))
-    event = ev.Assigned(
-        code=request.code, assignee=name or _username(session, uid), previous=previous, automatic=automatic
-    )
-    events.append(session, event, request.id, actor)
-
-
-def assign(
-    session: Session, actor: Actor, code: str, username: str | None, *, version: int | None = None
-) -> Request:
-    request = _for_work(session, code, version, "assign")
-    uid = _staff(session, username).id if username else None
-    if uid != request.assignee_id:
-        _assign(session, request, uid, actor)
-        if uid is not None and request.status == "new":
-            _set_status(session, request, "open", actor, utcnow())
-    return request
-
-
-def online_agents(session: Session, team_unit_id: int | None, now: datetime) -> list[Row]:
-    """(user_id, username, skills, max_open, last_assigned_at) of the team's agents online now;
-    plain rows, because this runs on every new request."""
-    stmt = (
-        select(
-            AgentProfile.user_id,
-            User.username,
-            AgentProfile.skills,
-            AgentProfile.max_open,
-            AgentProfile.last_assigned_at,
-        )
-        .join(User, User.id == AgentProfile.user_id)
-        .where(
-            AgentProfile.presence == "online",
-            AgentProfile.seen_at >= now - ONLINE_WITHIN,
-            User.is_active.is_(True),
-            User.id.in_(
-                select(UserRole.user_id)
-                .join(RolePermission, RolePermission.role_code == UserRole.role_code)
-                .where(RolePermission.permission_code == "requests.work")
-            ),
-        )
-    )
-    if team_unit_id is not None:
-        stmt = stmt.where(User.org_unit_id == team_unit_id)
-    return list(session.execute(stmt))
-
-
-def open_load(session: Session, user_ids: Sequence[int]) -> dict[int, int]:
-    if not user_ids:
-        return {}
-    stmt = (
-        select(Request.assignee_id, func.count())
-        .where(Request.assignee_id.in_(user_ids), Request.status.in_(ACTIVE))
-        .group_by(Request.assignee_id)
-    )
-    return {uid: n for uid, n in session.execute(stmt)}
-
-
-def assign_automatically(session: Session, request: Request, *, now: datetime | None = None) -> str | None:
-    """The online agent of the team who handles the topic and has the fewest open requests
-    (below their limit); ties go to whoever waited longest for one. Their username, or None when
-    nobody fits."""
-    now = now or utcnow()
-    skilled = [
-        p
-        for p in online_agents(session, request.team_unit_id, now)
-        if not p.skills or request.topic in p.skills
-    ]
-    load = open_load(session, [p.user_id for p in skilled])
-    floor = datetime.min.replace(tzinfo=now.tzinfo)
-    ranked = sorted(
-        (p for p in skilled if load.get(p.user_id, 0) < p.max_open),
-        key=lambda p: (load.get(p.user_id, 0) / p.max_open, p.last_assigned_at or floor, p.user_id),
-    )
-    if not ranked:
-        return None
-    chosen = ranked[0]
-    _assign(
-        session, request, chosen.user_id, Actor.system("assignment"), automatic=True, name=chosen.username
-    )
-    if request.status == "new":
-        _set_status(session, request, "open", Actor.system("assignment"), now)
-    return chosen.username
-
-
-def auto_assign(session: Session, actor: Actor, code: str, *, version: int | None = None) -> str:
-    """Ask for the best online agent now (e.g. after a shift starts); refused when nobody fits."""
-    request = _for_work(session, code, version, "assign")
-    chosen = assign_automatically(session, request)
-    if chosen is None:
-        topic, topic_en = both(TOPIC_LABELS, request.topic)
-        raise AppError(errors.NO_AGENT_ONLINE, topic=topic, topic_en=topic_en)
-    return chosen
-
-
-def set_presence(session: Session, uid: int, presence: str, now: datetime | None = None) -> AgentProfile:
-    profile = session.get(AgentProfile, uid) or AgentProfile(user_id=uid, skills=[], max_open=30)
-    profile.presence = presence
-    profile.seen_at = now or utcnow()
-    session.add(profile)
-    session.flush()
-    return profile
-
-
-def set_skills(session: Session, uid: int, skills: list[str], max_open: int) -> AgentProfile:
-    profile = session.get(AgentProfile, uid) or AgentProfile(user_id=uid, presence="offline")
-    profile.skills = list(dict.fromkeys(skills))
-    profile.max_open = max_open
-    session.add(profile)
-    session.flush()
-    return profile
 
 
 # -- triage and status -------------------------------------------------------------------------------
@@ -593,7 +315,7 @@ def triage(
 ) -> Request:
     """Change topic, type, priority, subject, province or tags. A new type or priority may mean
     another SLA policy: targets are set again, counted from when the request arrived."""
-    request = _for_work(session, code, version, "update")
+    request = for_work(session, code, version, "update")
     diff: dict[str, list] = {}
     for field in ("topic", "type", "priority", "subject", "province", "tags"):
         if field not in changes or changes[field] is None:
@@ -613,10 +335,10 @@ def triage(
             sla.shift(session, request, timedelta(seconds=request.sla_paused_seconds))
         request.sla_state = sla.state_of(request)
         sla.schedule(session, request)
-        _touch(request, now)
+        touch(request, now)
     if "subject" in diff:
         search.index(session, request.id, search.folded(request.subject), append=True)
-    _touch(request, utcnow())
+    touch(request, utcnow())
     events.append(session, ev.Updated(code=request.code, changes=diff), request.id, actor)
     return request
 
@@ -631,42 +353,11 @@ def set_status(
     version: int | None = None,
 ) -> Request:
     """Open, or wait for the customer (the SLA clock stops until they write or an agent reopens)."""
-    request = _for_work(session, code, version, "status")
+    request = for_work(session, code, version, "status")
     if request.status in ("resolved", "pending_unit"):
         raise refused(request, "status")
-    _set_status(session, request, status, actor, utcnow(), reason)
+    change_status(session, request, status, actor, utcnow(), reason)
     return request
-
-
-def _cancel_transfers(session: Session, request: Request, now: datetime) -> None:
-    """Resolved or merged without the unit: its open transfer has nothing left to settle."""
-    session.execute(
-        update(RequestTransfer)
-        .where(RequestTransfer.request_id == request.id, RequestTransfer.status.in_(OPEN_TRANSFER))
-        .values(status="cancelled", closed_at=now),
-        execution_options={"synchronize_session": False},
-    )
-
-
-def _resolve(session: Session, request: Request, actor: Actor, now: datetime, autoclose_days: int) -> None:
-    late = request.resolution_due is not None and now > request.resolution_due
-    if request.status == "pending_customer":
-        sla.resume(session, request, now)
-    old = request.status
-    _cancel_transfers(session, request, now)
-    request.status = "resolved"
-    request.resolved_at = now
-    _touch(request, now)
-    events.append(session, ev.StatusChanged(code=request.code, old=old, new="resolved"), request.id, actor)
-    events.append(session, ev.Resolved(code=request.code, late=late), request.id, actor)
-    jobs.enqueue(
-        session,
-        AUTOCLOSE_JOB,
-        {"request_id": request.id, "resolved_at": now.isoformat()},
-        run_at=now + timedelta(days=autoclose_days),
-    )
-    _notify(session, request, "resolved", days=REOPEN_DAYS)
-    sla.schedule(session, request)
 
 
 def resolve(
@@ -677,22 +368,11 @@ def resolve(
     version: int | None = None,
     autoclose_days: int = AUTOCLOSE_DAYS,
 ) -> Request:
-    request = _for_work(session, code, version, "resolve")
+    request = for_work(session, code, version, "resolve")
     if request.status == "resolved":
         raise refused(request, "resolve")
-    _resolve(session, request, actor, utcnow(), autoclose_days)
+    mark_resolved(session, request, actor, utcnow(), autoclose_days)
     return request
-
-
-def _reopen(session: Session, request: Request, actor: Actor, now: datetime, by_customer: bool) -> None:
-    old = request.status
-    request.status = "reopened"
-    request.resolved_at = None
-    request.closed_at = None
-    _touch(request, now)
-    events.append(session, ev.StatusChanged(code=request.code, old=old, new="reopened"), request.id, actor)
-    events.append(session, ev.Reopened(code=request.code, by_customer=by_customer), request.id, actor)
-    sla.schedule(session, request)
 
 
 def reopen(session: Session, actor: Actor, code: str, *, version: int | None = None) -> Request:
@@ -700,7 +380,7 @@ def reopen(session: Session, actor: Actor, code: str, *, version: int | None = N
     check_version(request, version)
     if request.status not in ("resolved", "closed") or request.merged_into_id is not None:
         raise refused(request, "reopen")
-    _reopen(session, request, actor, utcnow(), by_customer=False)
+    mark_reopened(session, request, actor, utcnow(), by_customer=False)
     return request
 
 
@@ -714,7 +394,7 @@ def close(
     now = utcnow()
     request.status = "closed"
     request.closed_at = now
-    _touch(request, now)
+    touch(request, now)
     events.append(
         session, ev.StatusChanged(code=request.code, old="resolved", new="closed"), request.id, actor
     )
@@ -762,8 +442,8 @@ def link(
 def merge(session: Session, actor: Actor, code: str, into: str, *, version: int | None = None) -> Request:
     """A duplicate's messages move to the request that continues; the duplicate closes, pointing
     to it. Replies to the duplicate are refused from then on."""
-    source = _for_work(session, code, version, "merge")
-    target = _for_work(session, into, None, "merge")
+    source = for_work(session, code, version, "merge")
+    target = for_work(session, into, None, "merge")
     if source.id == target.id:
         raise AppError(errors.MERGE_SELF)
     now = utcnow()
@@ -778,12 +458,12 @@ def merge(session: Session, actor: Actor, code: str, into: str, *, version: int 
     if body:
         search.index(session, target.id, body, append=True)
     old = source.status
-    _cancel_transfers(session, source, now)
+    cancel_transfers(session, source, now)
     source.status = "closed"
     source.closed_at = now
     source.merged_into_id = target.id
-    _touch(source, now)
-    _touch(target, now)
+    touch(source, now)
+    touch(target, now)
     session.flush()
     low, high = sorted((source.id, target.id))
     if session.get(RequestLink, (low, high)) is None:

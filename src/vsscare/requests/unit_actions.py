@@ -22,12 +22,12 @@ from vsscare.core.errors import AppError
 from vsscare.core.events import Actor
 from vsscare.orgunits.calendar import VN_TZ
 from vsscare.orgunits.models import OrgUnit
-from vsscare.requests import actions, errors, sla
+from vsscare.requests import errors, sla, workflow
 from vsscare.requests import events as ev
 from vsscare.requests.labels import ACTION_LABELS, TRANSFER_LABELS, both
 from vsscare.requests.models import Request, RequestEscalation, RequestTransfer
 
-OPEN_TRANSFER = actions.OPEN_TRANSFER
+OPEN_TRANSFER = workflow.OPEN_TRANSFER
 TRANSFER_DAYS = 5  # working days a unit has by default
 _LEVELS = {None: 0, "supervisor": 1, "leadership": 2}
 
@@ -70,13 +70,13 @@ def transfer(
     version: int | None = None,
 ) -> RequestTransfer:
     """Send the request, with a summary of the problem and a deadline, to the unit that settles it."""
-    request = actions._for_work(session, code, version, "transfer")
+    request = workflow.for_work(session, code, version, "transfer")
     if request.status == "resolved":
-        raise actions.refused(request, "transfer")
+        raise workflow.refused(request, "transfer")
     current = open_transfer(session, request)
     if current is not None:
         raise AppError(errors.TRANSFER_PENDING, code=request.code, unit=_unit_code(session, current.unit_id))
-    unit = actions._unit(session, unit_code)
+    unit = workflow.active_unit(session, unit_code)
     if not summary.strip():
         raise AppError(errors.SUMMARY_REQUIRED)
     now = utcnow()
@@ -94,7 +94,7 @@ def transfer(
     session.add(row)
     session.flush()
     request.unit_id = unit.id
-    actions._set_status(session, request, "pending_unit", actor, now)
+    workflow.change_status(session, request, "pending_unit", actor, now)
     events.append(
         session,
         ev.Transferred(code=request.code, transfer_id=row.id, unit=unit.code, due_at=due_at),
@@ -103,7 +103,7 @@ def transfer(
     )
     local_due = due_at.astimezone(VN_TZ).strftime("%d/%m/%Y")
     unit_name = unit.name if request.lang == "vi" else (unit.name_en or unit.name)
-    actions._notify(session, request, "transferred", unit=unit_name, due=local_due)
+    workflow.notify(session, request, "transferred", unit=unit_name, due=local_due)
     return row
 
 
@@ -111,7 +111,7 @@ def _unit_work(
     session: Session, code: str, units: set[int] | None, action: str, *allowed: str
 ) -> tuple[Request, RequestTransfer]:
     """The request and its open transfer, which must be to one of ``units`` (None: any unit)."""
-    request = actions.get(session, code, lock=True)
+    request = workflow.get(session, code, lock=True)
     row = open_transfer(session, request)
     if row is None or (units is not None and row.unit_id not in units):
         raise AppError(errors.TRANSFER_NOT_FOUND, code=request.code)
@@ -139,7 +139,7 @@ def accept_transfer(session: Session, actor: Actor, code: str, units: set[int] |
     events.append(
         session, ev.TransferAccepted(code=request.code, transfer_id=row.id, unit=unit), request.id, actor
     )
-    actions._touch(request, row.accepted_at)
+    workflow.touch(request, row.accepted_at)
     return row
 
 
@@ -161,7 +161,7 @@ def return_transfer(
         request.id,
         actor,
     )
-    actions._set_status(session, request, "open", actor, row.closed_at, reason="returned_by_unit")
+    workflow.change_status(session, request, "open", actor, row.closed_at, reason="returned_by_unit")
     return row
 
 
@@ -176,7 +176,7 @@ def ask_info(
     unit = _unit_code(session, row.unit_id)
     event = ev.InfoRequested(code=request.code, transfer_id=row.id, unit=unit, question=question)
     events.append(session, event, request.id, actor)
-    actions._touch(request, utcnow())
+    workflow.touch(request, utcnow())
     return row
 
 
@@ -186,12 +186,12 @@ def provide_info(
     """The agent answers the unit's question; the unit carries on."""
     _required(answer)
     request, row = _unit_work(session, code, None, "provide_info", "info_requested")
-    actions.check_version(request, version)
+    workflow.check_version(request, version)
     row.status = "accepted" if row.accepted_at else "pending"
     unit = _unit_code(session, row.unit_id)
     event = ev.InfoProvided(code=request.code, transfer_id=row.id, unit=unit, answer=answer)
     events.append(session, event, request.id, actor)
-    actions._touch(request, utcnow())
+    workflow.touch(request, utcnow())
     return row
 
 
@@ -202,7 +202,7 @@ def settle(
     result: str,
     units: set[int] | None,
     *,
-    autoclose_days: int = actions.AUTOCLOSE_DAYS,
+    autoclose_days: int = workflow.AUTOCLOSE_DAYS,
 ) -> RequestTransfer:
     """The unit's result goes to the customer as a reply and the request is resolved."""
     _required(result)
@@ -216,11 +216,11 @@ def settle(
     unit = _unit_code(session, row.unit_id)
     event = ev.Settled(code=request.code, transfer_id=row.id, unit=unit, late=now > row.due_at)
     events.append(session, event, request.id, actor)
-    message = actions._message(session, request, "outbound", result, actor, now=now)
+    message = workflow.add_message(session, request, "outbound", result, actor, now=now)
     events.append(session, ev.Replied(code=request.code, message_id=message.id), request.id, actor)
     if request.first_responded_at is None:
         request.first_responded_at = now
-    actions._resolve(session, request, actor, now, autoclose_days)
+    workflow.mark_resolved(session, request, actor, now, autoclose_days)
     return row
 
 
@@ -238,10 +238,10 @@ def escalate(
 ) -> RequestEscalation:
     """To a supervisor, or to leadership with the case summarised for the General Director."""
     _required(reason)
-    request = actions.get(session, code, lock=True)
-    actions.check_version(request, version)
+    request = workflow.get(session, code, lock=True)
+    workflow.check_version(request, version)
     if request.status == "closed":
-        raise actions.refused(request, "escalate")
+        raise workflow.refused(request, "escalate")
     if _LEVELS[request.escalation_level] >= _LEVELS[level]:
         raise AppError(errors.ALREADY_ESCALATED, code=request.code, level=request.escalation_level)
     if level == "leadership" and not (summary and summary.strip() and proposal and proposal.strip()):
@@ -255,7 +255,7 @@ def escalate(
     request.escalation_level = level
     if request.priority in ("low", "normal"):
         request.priority = "high"
-    actions._touch(request, utcnow())
+    workflow.touch(request, utcnow())
     event = ev.Escalated(
         code=request.code, escalation_id=row.id, level=level, reason=reason, automatic=automatic
     )
@@ -266,7 +266,7 @@ def escalate(
 def decide(session: Session, actor: Actor, code: str, decision: str) -> RequestEscalation:
     """Leadership's decision on a case submitted to it; the agent carries it out."""
     _required(decision)
-    request = actions.get(session, code, lock=True)
+    request = workflow.get(session, code, lock=True)
     row = session.scalar(
         select(RequestEscalation)
         .where(
@@ -283,7 +283,7 @@ def decide(session: Session, actor: Actor, code: str, decision: str) -> RequestE
     row.decided_by = actor.ref
     row.decided_at = utcnow()
     events.append(session, ev.Decided(code=request.code, escalation_id=row.id), request.id, actor)
-    actions._touch(request, row.decided_at)
+    workflow.touch(request, row.decided_at)
     return row
 
 
@@ -298,7 +298,7 @@ def accept_complaint(
 ) -> Request:
     """Accept (thụ lý) a complaint, or change whether it is complex or remote: the settlement
     deadline runs from the acceptance (30/45/60 days, see :mod:`vsscare.requests.sla`)."""
-    request = actions._for_work(session, code, version, "complaint")
+    request = workflow.for_work(session, code, version, "complaint")
     if request.type != "complaint":
         raise AppError(errors.NOT_A_COMPLAINT, code=request.code)
     first = request.complaint_accepted_at is None
@@ -307,13 +307,13 @@ def accept_complaint(
     request.complaint_complex = complex
     request.complaint_remote = remote
     request.complaint_due = sla.complaint_due(session, request)
-    actions._touch(request, now)
+    workflow.touch(request, now)
     event = ev.ComplaintAccepted(
         code=request.code, due_at=request.complaint_due, complex=complex, remote=remote
     )
     events.append(session, event, request.id, actor)
     if first:
         last_day = (request.complaint_due - timedelta(seconds=1)).astimezone(VN_TZ)
-        actions._notify(session, request, "complaint_accepted", due=last_day.strftime("%d/%m/%Y"))
+        workflow.notify(session, request, "complaint_accepted", due=last_day.strftime("%d/%m/%Y"))
     sla.schedule(session, request)
     return request
