@@ -49,7 +49,7 @@ class Request(Base):
         Index("ix_requests_province_status_id", "province_code", "status", "id"),
         Index("ix_requests_unit_status_id", "unit_id", "status", "id"),
         Index("ix_requests_team_status_id", "team_unit_id", "status", "id"),
-        Index("ix_requests_topic_id", "topic", "id"),
+        Index("ix_requests_topic_status_id", "topic", "status", "id"),
         Index("ix_requests_channel_id", "channel", "id"),
         Index("ix_requests_type_id", "type", "id"),
         Index("ix_requests_customer_id", "customer_id", "id"),
@@ -59,6 +59,14 @@ class Request(Base):
         Index(
             "ix_requests_active_sla_id",
             "sla_state",
+            "id",
+            sqlite_where=text(ACTIVE_SQL),
+            postgresql_where=text(ACTIVE_SQL),
+        ),
+        # The "nearest deadline" order of open requests.
+        Index(
+            "ix_requests_active_due_id",
+            "resolution_due",
             "id",
             sqlite_where=text(ACTIVE_SQL),
             postgresql_where=text(ACTIVE_SQL),

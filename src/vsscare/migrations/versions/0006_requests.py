@@ -155,6 +155,13 @@ def upgrade() -> None:
         )
         batch_op.create_index("ix_requests_sla_state_due", ["sla_state", "resolution_due"], unique=False)
         batch_op.create_index(
+            "ix_requests_active_due_id",
+            ["resolution_due", "id"],
+            unique=False,
+            sqlite_where=sa.text(ACTIVE_SQL),
+            postgresql_where=sa.text(ACTIVE_SQL),
+        )
+        batch_op.create_index(
             "ix_requests_active_sla_id",
             ["sla_state", "id"],
             unique=False,
@@ -163,7 +170,7 @@ def upgrade() -> None:
         )
         batch_op.create_index("ix_requests_status_id", ["status", "id"], unique=False)
         batch_op.create_index("ix_requests_team_status_id", ["team_unit_id", "status", "id"], unique=False)
-        batch_op.create_index("ix_requests_topic_id", ["topic", "id"], unique=False)
+        batch_op.create_index("ix_requests_topic_status_id", ["topic", "status", "id"], unique=False)
         batch_op.create_index("ix_requests_type_id", ["type", "id"], unique=False)
         batch_op.create_index("ix_requests_unit_status_id", ["unit_id", "status", "id"], unique=False)
 
@@ -333,7 +340,7 @@ def downgrade() -> None:
     with op.batch_alter_table("requests", schema=None) as batch_op:
         batch_op.drop_index("ix_requests_unit_status_id")
         batch_op.drop_index("ix_requests_type_id")
-        batch_op.drop_index("ix_requests_topic_id")
+        batch_op.drop_index("ix_requests_topic_status_id")
         batch_op.drop_index("ix_requests_team_status_id")
         batch_op.drop_index("ix_requests_status_id")
         batch_op.drop_index("ix_requests_sla_state_due")
