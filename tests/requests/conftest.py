@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from tests.conftest import login
 from vsscare.accounts.models import User
 from vsscare.core.db import Database
 from vsscare.core.events import Actor
@@ -54,3 +56,20 @@ def open_request(db: Database):
 def load(db: Database, code: str) -> Request:
     with db.read() as session:
         return session.scalar(select(Request).where(Request.code == code))
+
+
+@pytest.fixture
+def as_user(app, make_user):
+    """``as_user("unit_handler", unit="BHXH-79")`` → (a signed-in client of its own, username)."""
+    clients: list[TestClient] = []
+
+    def make(*roles: str, unit: str = "CCC") -> tuple[TestClient, str]:
+        client = TestClient(app)
+        client.__enter__()
+        clients.append(client)
+        username = make_user(*roles, unit=unit)
+        return login(client, username), username
+
+    yield make
+    for client in clients:
+        client.__exit__(None, None, None)

@@ -29,23 +29,6 @@ QUEUE = "/console/unit-queue"
 
 
 @pytest.fixture
-def as_user(app, make_user):
-    """``as_user("unit_handler", unit="BHXH-79")`` → (a signed-in client of its own, username)."""
-    clients: list[TestClient] = []
-
-    def make(*roles: str, unit: str = "CCC") -> tuple[TestClient, str]:
-        client = TestClient(app)
-        client.__enter__()
-        clients.append(client)
-        username = make_user(*roles, unit=unit)
-        return login(client, username), username
-
-    yield make
-    for client in clients:
-        client.__exit__(None, None, None)
-
-
-@pytest.fixture
 def transferred(db: Database, open_request, make_user):
     """``transferred("BHXH-79", **fields)`` → the code of a new request an agent sent to that unit."""
     agent = actor_of(db, make_user("agent"))

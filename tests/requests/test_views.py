@@ -10,7 +10,6 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from tests.conftest import login
 from tests.requests.conftest import actor_of, load
 from tests.web.helpers import audit_rows, page_csrf
 from vsscare.core.db import Database
@@ -20,23 +19,6 @@ from vsscare.requests.models import AgentProfile, CannedResponse, RequestMessage
 
 BASE = "/console/requests"
 VERSION = re.compile(r'name="version" value="(\d+)"')
-
-
-@pytest.fixture
-def as_user(app, make_user):
-    """``as_user("agent")`` → (a signed-in client of its own, username)."""
-    clients: list[TestClient] = []
-
-    def make(*roles: str, unit: str = "CCC") -> tuple[TestClient, str]:
-        client = TestClient(app)
-        client.__enter__()
-        clients.append(client)
-        username = make_user(*roles, unit=unit)
-        return login(client, username), username
-
-    yield make
-    for client in clients:
-        client.__exit__(None, None, None)
 
 
 def act(client: TestClient, code: str, action: str, data: dict, files=None, version: int | None = None):
