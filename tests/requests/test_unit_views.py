@@ -19,10 +19,12 @@ from vsscare.requests import canned, unit_actions
 from vsscare.requests.models import (
     AgentProfile,
     CannedResponse,
+    Request,
     RequestEscalation,
     RequestMessage,
     RequestTransfer,
 )
+from vsscare.requests.view_page import addressee
 
 SYSTEM = Actor.system("tests")
 QUEUE = "/console/unit-queue"
@@ -309,7 +311,8 @@ def test_canned_responses_are_created_refused_when_duplicated_and_deactivated(db
         "Đã nhận hồ sơ" in agent.get("/console/canned", params={"q": "da nhan ho so"}).text
     )  # no diacritics
     assert "Đã nhận hồ sơ" not in agent.get("/console/canned", params={"topic": "bhyt"}).text
-    assert canned.fill(row.body, code="YC-2026-000001", name=None).startswith(
+    nameless = Request(code="YC-2026-000001", lang="vi", contact_name=None)
+    assert canned.fill(row.body, {"code": nameless.code, "name": addressee(nameless)}).startswith(
         "Kính gửi Quý khách, yêu cầu YC-2026"
     )
 

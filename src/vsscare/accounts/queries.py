@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from vsscare.accounts.models import Permission, Role, RolePermission, User, UserRole
@@ -23,6 +23,15 @@ def permissions_of(session: Session, user_id: int) -> frozenset[str]:
         .where(UserRole.user_id == user_id)
     )
     return frozenset(session.scalars(stmt))
+
+
+def holders(*permissions: str) -> Select[tuple[int]]:
+    """The ids of users whose roles grant any of ``permissions`` (for ``User.id.in_(...)``)."""
+    return (
+        select(UserRole.user_id)
+        .join(RolePermission, RolePermission.role_code == UserRole.role_code)
+        .where(RolePermission.permission_code.in_(permissions))
+    )
 
 
 def principal_for(session: Session, user: User, via_token: bool = False) -> Principal:

@@ -20,13 +20,12 @@ from vsscare.accounts.principal import Principal
 from vsscare.core.errors import AppError, ErrorBody
 from vsscare.core.web import read_session, write_session
 from vsscare.requests import actions, errors, queries
-from vsscare.requests.api_schemas import MAX_ID, RequestOut, refs_of, user_ids
+from vsscare.requests.api_schemas import RequestOut, refs_of, user_ids
 from vsscare.requests.attachments import MAX_FILE, MAX_FILES, MAX_TOTAL, AttachmentStore, Upload, human_size
 from vsscare.requests.schemas import CODE_PATTERN
 
 MAX_JSON = 256 * 1024  # the largest valid body (20,000 characters of text) is well below this
 _CODE = re.compile(CODE_PATTERN)
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 M = TypeVar("M", bound=BaseModel)
 
 Viewer = Annotated[Principal, Depends(require("requests.view"))]
@@ -85,22 +84,6 @@ UNIT_ERRORS = WRITE_ERRORS | {
 # -- input at the edge -------------------------------------------------------------------------------
 
 
-def check_edges(body: BaseModel, loc: tuple = ("body",)) -> None:
-    """Plain (not cleaned) strings must hold no control characters (PostgreSQL refuses NUL) and
-    integers must fit the 64-bit columns they go to."""
-    problems = []
-    for name, value in body:
-        if isinstance(value, str) and _CONTROL.search(value):
-            problems.append(
-                {"loc": (*loc, name), "msg": "có ký tự điều khiển / contains a control character",
-                 "type": "string_control_character"}
-            )  # fmt: skip
-        elif isinstance(value, int) and not isinstance(value, bool) and value > MAX_ID:
-            problems.append({"loc": (*loc, name), "msg": "quá lớn / too large", "type": "less_than_equal"})
-    if problems:
-        raise RequestValidationError(problems)
-
-
 def _validate(model: type[M], raw: str | bytes, loc: tuple) -> M:
     try:
         body = model.model_validate_json(raw)
@@ -109,7 +92,6 @@ def _validate(model: type[M], raw: str | bytes, loc: tuple) -> M:
             e | {"loc": (*loc, *e["loc"])} for e in exc.errors(include_url=False, include_context=False)
         ]
         raise RequestValidationError(problems) from exc
-    check_edges(body, loc)
     return body
 
 

@@ -3,7 +3,6 @@ masked unless asked for and allowed), the timeline, unit queues, agents and save
 
 from __future__ import annotations
 
-import base64
 from datetime import date, datetime
 from typing import Any, Literal, get_args
 
@@ -13,7 +12,7 @@ from vsscare.core.events import EventRecord
 from vsscare.requests.labels import PUBLIC_STATUS_LABELS, STATUS_LABELS, label
 from vsscare.requests.masking import PERSONAL_FIELDS, mask_email, mask_name, mask_phone, mask_ref
 from vsscare.requests.models import AgentProfile, Request, RequestEscalation, RequestMessage, RequestTransfer
-from vsscare.requests.queries import MAX_LIMIT, Detail, Filters, UnitItem
+from vsscare.requests.queries import MAX_LIMIT, Detail, Filters, UnitItem, valid_cursor
 from vsscare.requests.schemas import Channel, Priority, RequestType, SlaState, Status, Topic
 
 MAX_ID = 2**63 - 1  # ids are 64-bit
@@ -31,23 +30,6 @@ def personal_fields(request: Request) -> list[str]:
 
 
 # -- filters -----------------------------------------------------------------------------------------
-
-
-def _cursor_ok(cursor: str) -> bool:
-    """A cursor this API handed out: ``id`` or ``due|id`` (base64url), with an id that fits 64 bits."""
-    try:
-        parts = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode().split("|")
-    except (ValueError, UnicodeDecodeError):
-        return False
-    last = parts[-1]
-    if len(parts) > 2 or not (last.isascii() and last.isdigit()) or int(last) > MAX_ID:
-        return False
-    if len(parts) == 2:
-        try:
-            datetime.fromisoformat(parts[0])
-        except ValueError:
-            return False
-    return True
 
 
 class FilterQuery(BaseModel):
@@ -90,7 +72,7 @@ class FilterQuery(BaseModel):
     @field_validator("cursor")
     @classmethod
     def _cursor(cls, value: str | None) -> str | None:
-        if value is not None and not _cursor_ok(value):
+        if value is not None and not valid_cursor(value):
             raise ValueError("con trỏ trang không hợp lệ / not a cursor this API gave")
         return value
 

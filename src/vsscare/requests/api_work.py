@@ -24,7 +24,6 @@ from vsscare.requests.api_common import (
     WriteSession,
     attachment_store,
     body_doc,
-    check_edges,
     error_doc,
     request_out,
     with_files,
@@ -111,7 +110,6 @@ def assign(
 ) -> RequestOut:
     """To a staff member by username, or back to the shared queue (`assignee: null`). Without
     requests.assign you may only take a request yourself or give back your own."""
-    check_edges(body)
     wanted = (body.assignee or "").strip().lower() or None
     if not principal.has("requests.assign") and wanted != principal.username:
         # Decided before the write transaction starts: a refusal is audited in its own.
@@ -229,7 +227,6 @@ def transfer(
 ) -> RequestOut:
     """To the unit that settles it, with a summary and a deadline (default: 5 working days of
     that unit). One open transfer at a time (`transfer_pending`)."""
-    check_edges(body)
     queries.get_visible(session, principal, code)
     if body.due_at is not None and body.due_at.year > 2100:
         problem = {"loc": ("body", "due_at"), "msg": "quá xa / too far ahead", "type": "less_than_equal"}

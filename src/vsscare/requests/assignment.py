@@ -9,7 +9,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import Row, func, select, update
 from sqlalchemy.orm import Session
 
-from vsscare.accounts.models import RolePermission, User, UserRole
+from vsscare.accounts.models import User
+from vsscare.accounts.queries import holders
 from vsscare.core import events
 from vsscare.core.db import utcnow
 from vsscare.core.errors import AppError
@@ -72,11 +73,7 @@ def online_agents(session: Session, team_unit_id: int | None, now: datetime) -> 
             AgentProfile.presence == "online",
             AgentProfile.seen_at >= now - ONLINE_WITHIN,
             User.is_active.is_(True),
-            User.id.in_(
-                select(UserRole.user_id)
-                .join(RolePermission, RolePermission.role_code == UserRole.role_code)
-                .where(RolePermission.permission_code == "requests.work")
-            ),
+            User.id.in_(holders("requests.work")),
         )
     )
     if team_unit_id is not None:

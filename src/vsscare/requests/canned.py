@@ -95,9 +95,8 @@ def parse(data: dict[str, Any]) -> CannedIn:
         raise AppError(INVALID, details={"errors": problems}, count=len(problems), first=first) from exc
 
 
-def fill(text: str, *, code: str, name: str | None) -> str:
-    """The text with its placeholders replaced (a missing name becomes "Quý khách" / "you")."""
-    values = {"code": code, "name": name or "Quý khách"}
+def fill(text: str, values: dict[str, str]) -> str:
+    """The text with the placeholders of ``values`` replaced; others stay as written."""
     return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), text)
 
 

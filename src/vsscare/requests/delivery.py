@@ -25,9 +25,5 @@ def register(channel: str, sender: Sender) -> None:
     _SENDERS[channel] = sender
 
 
-def unregister(channel: str) -> None:
-    _SENDERS.pop(channel, None)
-
-
 def sender_for(channel: str) -> Sender | None:
     return _SENDERS.get(channel)

@@ -32,6 +32,7 @@ from vsscare.requests import events as request_events
 from vsscare.requests import generate_text as words
 from vsscare.requests import sla
 from vsscare.requests.models import CHANNELS, PRIORITIES, TYPES, AgentProfile
+from vsscare.requests.sla import Policy
 
 GENERATOR = Actor("system", None, "generator")
 PREFIX = "agent.gen."
@@ -65,15 +66,6 @@ class Unit:
     province: str | None
     name: str
     place: str  # "Hà Nội", for the texts
-
-
-@dataclass(frozen=True)
-class Policy:
-    code: str
-    first_response_hours: float | None
-    resolution_hours: float
-    warn_percent: int
-    escalate_to: str | None
 
 
 @dataclass(frozen=True)
@@ -183,11 +175,7 @@ def load_world(session: Session, now: datetime) -> tuple[World, int]:
     agents, made = ensure_agents(session, ccc, provinces)
     policies: dict[tuple[str, str, str], Policy | None] = {}
     for key in ((t, p, c) for t in TYPES for p in PRIORITIES for c in CHANNELS):
-        policy = sla.policy_for(session, *key)
-        policies[key] = policy and Policy(
-            policy.code, policy.first_response_hours, policy.resolution_hours, policy.warn_percent,
-            policy.escalate_to,
-        )  # fmt: skip
+        policies[key] = sla.policy_for(session, *key)
     calendars = {u.id: sla.calendar(session, u.id) for u in (ccc, *provinces.values())}
     return World(now, ccc, provinces, agents, calendars, policies, correlation_id()), made
 

@@ -186,6 +186,11 @@ def _decode(cursor: str) -> list[str]:
     return parts
 
 
+def valid_cursor(cursor: str) -> bool:
+    """Whether ``cursor`` is one this module hands out (``next_cursor``)."""
+    return bool(_decode(cursor))
+
+
 def _keyset(stmt: Select, sort: str, cursor: str | None, ident: ColumnElement[int] = Request.id) -> Select:
     """Order and continue after ``cursor``. ``ident`` is the id to page by (the search index's
     own request id when searching, so the index is read in order)."""

@@ -21,7 +21,6 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -172,12 +171,6 @@ def calendar(session: Session, unit_id: int | None) -> BusinessCalendar:
     found = orgunits.calendar_for(session, code)
     _calendars[key] = (now, found)
     return found
-
-
-def forget_calendars() -> None:
-    """Read calendars and policies afresh (after an administrator changed them)."""
-    _calendars.clear()
-    _policies.clear()
 
 
 def end_of_working_day(cal: BusinessCalendar, start: datetime, days: int) -> datetime:
@@ -335,18 +328,3 @@ def due_soonest(request: Request) -> datetime | None:
     """The nearest deadline still running, for sorting queues."""
     pending = [c.at for c in checkpoints(request) if c.stage == "breached"]
     return min(pending) if pending else None
-
-
-def describe(policy: SlaPolicy) -> dict[str, Any]:
-    return {
-        "code": policy.code,
-        "name": policy.name,
-        "name_en": policy.name_en,
-        "type": policy.type,
-        "priority": policy.priority,
-        "channel": policy.channel,
-        "first_response_hours": policy.first_response_hours,
-        "resolution_hours": policy.resolution_hours,
-        "warn_percent": policy.warn_percent,
-        "escalate_to": policy.escalate_to,
-    }

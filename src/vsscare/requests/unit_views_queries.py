@@ -14,8 +14,9 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from vsscare.accounts.models import RolePermission, User, UserRole
+from vsscare.accounts.models import User
 from vsscare.accounts.principal import Principal
+from vsscare.accounts.queries import holders
 from vsscare.core.errors import AppError, ErrorCode
 from vsscare.orgunits.calendar import VN_TZ, BusinessCalendar
 from vsscare.orgunits.models import OrgUnit
@@ -193,16 +194,11 @@ def presence_now(profile: AgentProfile | None, now: datetime) -> str:
 
 def team_agents(session: Session, principal: Principal, now: datetime) -> list[Agent]:
     """Active users who work on requests: the principal's unit, or everyone with every province."""
-    workers = (
-        select(UserRole.user_id)
-        .join(RolePermission, RolePermission.role_code == UserRole.role_code)
-        .where(RolePermission.permission_code == "requests.work")
-    )
     stmt = (
         select(User, AgentProfile, OrgUnit.code)
         .outerjoin(AgentProfile, AgentProfile.user_id == User.id)
         .outerjoin(OrgUnit, OrgUnit.id == User.org_unit_id)
-        .where(User.is_active.is_(True), User.id.in_(workers))
+        .where(User.is_active.is_(True), User.id.in_(holders("requests.work")))
         .order_by(User.full_name, User.username)
     )
     if principal.provinces is not None:

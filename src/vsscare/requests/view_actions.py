@@ -27,6 +27,7 @@ from vsscare.core.events import Actor
 from vsscare.core.web import render
 from vsscare.requests import actions, queries, schemas, unit_actions
 from vsscare.requests.attachments import AttachmentStore
+from vsscare.requests.canned import fill
 from vsscare.requests.models import Request as Ticket
 from vsscare.requests.view_forms import (
     checked,
@@ -100,7 +101,7 @@ def _message(a: Act) -> str:
         return "noted"
     then = a.field("then") or None
     data = validate(schemas.ReplyIn, {"body": a.field("body"), "version": version(a.form), "then": then})
-    body = data.body.replace("{name}", addressee(a.ticket))  # left by a canned response on a masked page
+    body = fill(data.body, {"name": addressee(a.ticket)})  # left by a canned response on a masked page
     actions.reply(
         a.session, a.actor, a.code, body, version=data.version, then=data.then, uploads=files,
         store=a.store,

@@ -20,8 +20,9 @@ from starlette.convertors import Convertor, register_url_convertor
 
 from vsscare.accounts import queries as accounts
 from vsscare.accounts.auth import csrf_protect, deny, require
-from vsscare.accounts.models import RolePermission, User, UserRole
+from vsscare.accounts.models import User
 from vsscare.accounts.principal import Principal
+from vsscare.accounts.queries import holders
 from vsscare.answering.service import answerer
 from vsscare.core.db import utcnow
 from vsscare.core.errors import NOT_FOUND, AppError
@@ -29,6 +30,7 @@ from vsscare.core.web import read_session, render, write_session
 from vsscare.knowledge import entry_queries
 from vsscare.orgunits.models import OrgUnit
 from vsscare.requests import errors, queries, sla, timeline
+from vsscare.requests.canned import fill
 from vsscare.requests.masking import mask_email, mask_name, mask_phone
 from vsscare.requests.models import AgentProfile, CannedResponse
 from vsscare.requests.models import Request as Ticket
@@ -129,10 +131,7 @@ def agents(session: Session, unit_id: int | None, *, anyone: bool) -> list[tuple
     """(username, full name) of active staff who work on requests: the team's, or everyone's."""
     stmt = (
         select(User.username, User.full_name)
-        .distinct()
-        .join(UserRole, UserRole.user_id == User.id)
-        .join(RolePermission, RolePermission.role_code == UserRole.role_code)
-        .where(User.is_active.is_(True), RolePermission.permission_code == "requests.work")
+        .where(User.is_active.is_(True), User.id.in_(holders("requests.work")))
         .order_by(User.full_name, User.username)
         .limit(MAX_AGENTS)
     )
@@ -160,10 +159,8 @@ def canned(session: Session, ticket: Ticket, name: str | None) -> list[Canned]:
     out = []
     for row in session.scalars(select(CannedResponse).where(CannedResponse.is_active.is_(True))):
         body = row.body_en if ticket.lang == "en" and row.body_en else row.body
-        body = body.replace("{code}", ticket.code)
-        if name is not None:
-            body = body.replace("{name}", name)
-        out.append(Canned(row.code, row.title, body, row.topic))
+        values = {"code": ticket.code} | ({"name": name} if name is not None else {})
+        out.append(Canned(row.code, row.title, fill(body, values), row.topic))
 
     def rank(item: Canned) -> int:
         return 0 if item.topic == ticket.topic else 1 if item.topic is None else 2

@@ -12,7 +12,8 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from vsscare.accounts.models import RolePermission, User, UserRole
+from vsscare.accounts.models import User
+from vsscare.accounts.queries import holders
 from vsscare.core import events, jobs
 from vsscare.core.db import utcnow
 from vsscare.core.errors import AppError
@@ -101,16 +102,10 @@ def active_unit(session: Session, code: str) -> OrgUnit:
 
 def staff_member(session: Session, username: str) -> User:
     """An active user who may work on requests."""
-    stmt = (
-        select(User)
-        .join(UserRole, UserRole.user_id == User.id)
-        .join(RolePermission, RolePermission.role_code == UserRole.role_code)
-        .where(
-            User.username == username.strip().lower(),
-            User.is_active.is_(True),
-            RolePermission.permission_code.in_(("requests.work", "units.work")),
-        )
-        .limit(1)
+    stmt = select(User).where(
+        User.username == username.strip().lower(),
+        User.is_active.is_(True),
+        User.id.in_(holders("requests.work", "units.work")),
     )
     user = session.scalar(stmt)
     if user is None:
