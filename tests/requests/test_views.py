@@ -367,6 +367,13 @@ def test_triage_transfer_and_answer_the_unit(as_user, open_request, db: Database
     form = client.get(f"{BASE}/{code}/act/transfer").text
     assert "Sai ngày sinh trên thẻ" in form and "Tôi nghỉ việc tháng trước" in form  # summary prefilled
     assert "5 ngày làm việc" in form and '<option value="BHXH-79">' in form
+    # The request page leaves its dialogs empty; opening one fetches just the form.
+    page = client.get(f"{BASE}/{code}").text
+    assert f'data-src="{BASE}/{code}/act/transfer"' in page and '<option value="BHXH-79">' not in page
+    fragment = client.get(f"{BASE}/{code}/act/transfer", headers={"HX-Request": "true"})
+    assert fragment.status_code == 200 and fragment.headers["cache-control"] == "no-store"
+    assert '<option value="BHXH-79">' in fragment.text and "<html" not in fragment.text
+    assert 'name="csrf_token"' in fragment.text
     unknown = act(client, code, "transfer", {"unit": "BHXH-99", "summary": "Tóm tắt đã gõ"})
     assert unknown.status_code == 422 and "Tóm tắt đã gõ</textarea>" in unknown.text
     past = act(client, code, "transfer", {"unit": "BHXH-79", "summary": "Tóm tắt", "due_at": "2020-01-01"})

@@ -10,8 +10,8 @@ from datetime import timedelta
 from importlib import resources
 
 import yaml
-from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, select, update
+from sqlalchemy.orm import Session, lazyload
 
 from vsscare.accounts import errors, passwords
 from vsscare.accounts.events import (
@@ -344,19 +344,31 @@ def open_session(session: Session, settings: Settings, user: User) -> tuple[str,
     return token, csrf
 
 
+# Every console request resolves its cookie: one statement, built once; the user's roles and
+# scopes load only if asked for (the principal reads them with its own queries).
+_SESSION_WITH_USER = (
+    select(StaffSession, User)
+    .join(User, User.id == StaffSession.user_id)
+    .where(StaffSession.token_hash == bindparam("token_hash"))
+    .options(lazyload(User.roles), lazyload(User.scopes))
+)
+
+
 def resolve_session(session: Session, settings: Settings, token: str) -> tuple[User, StaffSession] | None:
     """The live session for a cookie token; None if unknown, expired, idle too long or revoked.
     Read-only: the caller refreshes the idle clock with :func:`touch_session` when it is stale."""
     if not token or len(token) > 100:
         return None
-    staff_session = session.scalar(select(StaffSession).where(StaffSession.token_hash == _digest(token)))
+    row = session.execute(_SESSION_WITH_USER, {"token_hash": _digest(token)}).first()
+    if row is None:
+        return None
+    staff_session, user = row
     now = utcnow()
-    if staff_session is None or staff_session.revoked_at is not None or staff_session.expires_at <= now:
+    if staff_session.revoked_at is not None or staff_session.expires_at <= now:
         return None
     if now - staff_session.last_seen_at > timedelta(minutes=settings.session_idle_minutes):
         return None
-    user = session.get(User, staff_session.user_id)
-    if user is None or not user.is_active:
+    if not user.is_active:
         return None
     return user, staff_session
 

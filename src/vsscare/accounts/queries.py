@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, bindparam, or_, select
 from sqlalchemy.orm import Session
 
-from vsscare.accounts.models import Permission, Role, RolePermission, User, UserRole
+from vsscare.accounts.models import Permission, Role, RolePermission, User, UserRole, UserScope
 from vsscare.accounts.principal import Principal, scope_clause
 from vsscare.orgunits.models import OrgUnit
 
@@ -30,28 +30,44 @@ def holders(*permissions: str) -> Select[tuple[int]]:
     return (
         select(UserRole.user_id)
         .join(RolePermission, RolePermission.role_code == UserRole.role_code)
-        .where(RolePermission.permission_code.in_(permissions))
+        # Plain comparisons, not IN: an IN list is re-rendered on every execution.
+        .where(or_(*(RolePermission.permission_code == p for p in permissions)))
     )
 
 
+# Built once: every console request builds a principal.
+_GRANTS = (
+    select(UserRole.role_code, RolePermission.permission_code)
+    .outerjoin(RolePermission, RolePermission.role_code == UserRole.role_code)
+    .where(UserRole.user_id == bindparam("uid"))
+)
+_PROVINCES = select(OrgUnit.province_code).where(
+    or_(
+        OrgUnit.id == bindparam("unit_id"),
+        OrgUnit.id.in_(select(UserScope.org_unit_id).where(UserScope.user_id == bindparam("uid"))),
+    )
+)
+
+
 def principal_for(session: Session, user: User, via_token: bool = False) -> Principal:
-    permissions = permissions_of(session, user.id)
+    """What ``user`` may do and see, in two statements (one when they see every province)."""
+    roles: set[str] = set()
+    permissions: set[str] = set()
+    for role, permission in session.execute(_GRANTS, {"uid": user.id}):
+        roles.add(role)
+        if permission is not None:
+            permissions.add(permission)
     provinces: frozenset[str] | None = None
     if "scope.all_provinces" not in permissions:
-        unit_ids = [s.org_unit_id for s in user.scopes]
-        if user.org_unit_id:
-            unit_ids.append(user.org_unit_id)
-        codes = (
-            session.scalars(select(OrgUnit.province_code).where(OrgUnit.id.in_(unit_ids))) if unit_ids else []
-        )
+        codes = session.scalars(_PROVINCES, {"uid": user.id, "unit_id": user.org_unit_id})
         provinces = frozenset(c for c in codes if c)
     return Principal(
         user_id=user.id,
         username=user.username,
         full_name=user.full_name,
         locale=user.locale,
-        roles=frozenset(r.role_code for r in user.roles),
-        permissions=permissions,
+        roles=frozenset(roles),
+        permissions=frozenset(permissions),
         org_unit_id=user.org_unit_id,
         provinces=provinces,
         via_token=via_token,

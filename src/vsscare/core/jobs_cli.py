@@ -21,7 +21,7 @@ from sqlalchemy import select
 from vsscare.core import jobs as jobs_
 from vsscare.core import migrate
 from vsscare.core.cli import console, database, fail, settings
-from vsscare.core.db import utcnow
+from vsscare.core.db import Checkpointer, utcnow
 from vsscare.core.errors import AppError, ErrorCode
 from vsscare.core.events import Actor, EventRecord
 from vsscare.core.i18n import _
@@ -83,7 +83,7 @@ def worker(
         if not migrate.is_current(db):
             raise AppError(SCHEMA_NOT_CURRENT)
         runner = Worker(db, cfg, worker_id, batch_size=batch, poll_interval=poll)
-        with sqlite_single_worker(db), graceful_signals(stop):
+        with sqlite_single_worker(db), Checkpointer(db), graceful_signals(stop):
             mode = _("chạy hết hàng đợi rồi thoát") if burst else _("dừng bằng Ctrl+C hoặc SIGTERM")
             console.print(
                 _(

@@ -40,7 +40,7 @@ from sqlalchemy.orm import sessionmaker
 import vsscare.handlers  # noqa: F401  (registers every job kind)
 from vsscare.core.config import Settings
 from vsscare.core.context import bound
-from vsscare.core.db import Database, utcnow
+from vsscare.core.db import Checkpointer, Database, utcnow
 from vsscare.core.errors import AppError, ErrorCode
 from vsscare.core.jobs import DEAD, DONE, QUEUED, RUNNING, Job, JobContext, PermanentError, handler_for
 
@@ -367,7 +367,7 @@ def in_background(db: Database, settings: Settings) -> Iterator[Worker]:
     """A worker thread beside the web server, for single-machine installs and the demo."""
     stop = threading.Event()
     runner = Worker(db, settings, poll_interval=0.5)
-    with sqlite_single_worker(db):
+    with sqlite_single_worker(db), Checkpointer(db):
         thread = threading.Thread(target=runner.run, args=(stop,), name="vsscare-worker", daemon=True)
         thread.start()
         try:

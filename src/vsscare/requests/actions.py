@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import Row, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from vsscare.accounts.models import User
@@ -39,8 +39,10 @@ from vsscare.requests.assignment import (
     assign_automatically,
     assign_to,
     auto_assign,
+    mark_assigned,
     online_agents,
     open_load,
+    pick_agent,
     set_presence,
     set_skills,
 )
@@ -116,13 +118,20 @@ def create(
     now = now or utcnow()
     team = active_unit(session, data.team) if data.team else _default_team(session, actor)
     assignee = staff_member(session, data.assignee) if data.assignee else None
+    # Chosen before the insert, so the row is written once with its owner.
+    chosen = None
+    if auto_assign and assignee is None:
+        chosen = pick_agent(session, team.id if team else None, data.topic, now)
+    owner = assignee or chosen  # (id, username)
+    if owner is not None:
+        mark_assigned(session, owner.id, now)  # before anything is pending: no flush
     request = Request(
         code=next_code(session, now),
         channel=data.channel,
         type=data.type,
         topic=data.topic,
         priority=data.priority,
-        status="new",
+        status="open" if chosen else "new",
         subject=data.subject,
         lang=data.lang,
         customer_id=data.customer_id,
@@ -132,7 +141,7 @@ def create(
         external_ref=data.external_ref,
         province_code=data.province or (team.province_code if team else None),
         team_unit_id=team.id if team else None,
-        assignee_id=assignee.id if assignee else None,
+        assignee_id=owner.id if owner else None,
         tags=data.tags,
         created_by=actor.ref,
         created_at=now,
@@ -148,7 +157,10 @@ def create(
         store=store, now=now,
     )  # fmt: skip
     search.index(
-        session, request.id, search.folded(data.subject, data.contact_name, data.contact_email, data.body)
+        session,
+        request.id,
+        search.folded(data.subject, data.contact_name, data.contact_email, data.body),
+        new=True,
     )
     created = ev.Created(
         code=request.code,
@@ -165,23 +177,32 @@ def create(
         request.id,
         actor,
     )
-    if assignee is not None:
-        events.append(session, ev.Assigned(code=request.code, assignee=assignee.username), request.id, actor)
-    elif auto_assign:
-        assign_automatically(session, request, now=now)
+    if owner is not None:
+        by = Actor.system("assignment") if chosen else actor
+        events.append(
+            session,
+            ev.Assigned(code=request.code, assignee=owner.username, automatic=bool(chosen)),
+            request.id,
+            by,
+        )
+        if chosen:
+            events.append(session, ev.StatusChanged(code=request.code, old="new", new="open"), request.id, by)
     sla.schedule(session, request)
     if request.channel != "phone":  # a caller hears the code from the agent
         notify(session, request, "created")
     return request
 
 
-def _default_team(session: Session, actor: Actor) -> OrgUnit | None:
+_UNIT = select(OrgUnit.id, OrgUnit.province_code)
+_OWN_UNIT = _UNIT.join(User, User.org_unit_id == OrgUnit.id).where(User.id == bindparam("uid"))
+_CENTRE = _UNIT.where(OrgUnit.code == DEFAULT_TEAM)
+
+
+def _default_team(session: Session, actor: Actor) -> Row | None:
+    """(id, province_code) of the unit of the agent who typed the request in, else the centre's."""
     uid = user_id(actor)
-    if uid is not None:
-        unit_id = session.scalar(select(User.org_unit_id).where(User.id == uid))
-        if unit_id is not None:
-            return session.get(OrgUnit, unit_id)
-    return session.scalar(select(OrgUnit).where(OrgUnit.code == DEFAULT_TEAM))
+    own = session.execute(_OWN_UNIT, {"uid": uid}).first() if uid is not None else None
+    return own or session.execute(_CENTRE).first()
 
 
 def receive(

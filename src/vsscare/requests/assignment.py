@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import Row, func, select, update
+from sqlalchemy import Row, Select, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from vsscare.accounts.models import User
@@ -38,11 +38,16 @@ def assign_to(
     now = utcnow()
     touch(request, now)
     if uid is not None:
-        session.execute(update(AgentProfile).where(AgentProfile.user_id == uid).values(last_assigned_at=now))
+        mark_assigned(session, uid, now)
     event = ev.Assigned(
         code=request.code, assignee=name or username_of(session, uid), previous=previous, automatic=automatic
     )
     events.append(session, event, request.id, actor)
+
+
+def mark_assigned(session: Session, uid: int, now: datetime) -> None:
+    """Remember when the agent last got a request (ties in :func:`pick_agent` go to the longest wait)."""
+    session.execute(_ASSIGNED_AT, {"uid": uid, "at": now})
 
 
 def assign(
@@ -57,31 +62,52 @@ def assign(
     return request
 
 
-def online_agents(session: Session, team_unit_id: int | None, now: datetime) -> list[Row]:
-    """(user_id, username, skills, max_open, last_assigned_at) of the team's agents online now;
-    plain rows, because this runs on every new request."""
-    stmt = (
+def _online_agents() -> Select:
+    load = (
+        select(func.count())
+        .where(Request.assignee_id == AgentProfile.user_id, Request.status.in_(ACTIVE))
+        .scalar_subquery()
+    )
+    return (
         select(
-            AgentProfile.user_id,
+            User.id,
             User.username,
             AgentProfile.skills,
             AgentProfile.max_open,
             AgentProfile.last_assigned_at,
+            load.label("load"),
         )
         .join(User, User.id == AgentProfile.user_id)
         .where(
             AgentProfile.presence == "online",
-            AgentProfile.seen_at >= now - ONLINE_WITHIN,
+            AgentProfile.seen_at >= bindparam("since"),
             User.is_active.is_(True),
             User.id.in_(holders("requests.work")),
         )
     )
-    if team_unit_id is not None:
-        stmt = stmt.where(User.org_unit_id == team_unit_id)
-    return list(session.execute(stmt))
+
+
+# Built once: building them costs more than running them (this runs on every new request).
+_ONLINE = _online_agents()
+_ONLINE_IN_TEAM = _ONLINE.where(User.org_unit_id == bindparam("team"))
+_ASSIGNED_AT = (
+    update(AgentProfile)
+    .where(AgentProfile.user_id == bindparam("uid"))
+    .values(last_assigned_at=bindparam("at"))
+    .execution_options(synchronize_session=False)
+)
+
+
+def online_agents(session: Session, team_unit_id: int | None, now: datetime) -> list[Row]:
+    """(id, username, skills, max_open, last_assigned_at, load) of the team's agents online
+    now, ``load`` being their active requests."""
+    if team_unit_id is None:
+        return list(session.execute(_ONLINE, {"since": now - ONLINE_WITHIN}))
+    return list(session.execute(_ONLINE_IN_TEAM, {"since": now - ONLINE_WITHIN, "team": team_unit_id}))
 
 
 def open_load(session: Session, user_ids: Sequence[int]) -> dict[int, int]:
+    """Active requests per agent."""
     if not user_ids:
         return {}
     stmt = (
@@ -92,28 +118,25 @@ def open_load(session: Session, user_ids: Sequence[int]) -> dict[int, int]:
     return {uid: n for uid, n in session.execute(stmt)}
 
 
-def assign_automatically(session: Session, request: Request, *, now: datetime | None = None) -> str | None:
-    """The online agent of the team who handles the topic and has the fewest open requests
-    (below their limit); ties go to whoever waited longest for one. Their username, or None when
-    nobody fits."""
-    now = now or utcnow()
-    skilled = [
-        p
-        for p in online_agents(session, request.team_unit_id, now)
-        if not p.skills or request.topic in p.skills
-    ]
-    load = open_load(session, [p.user_id for p in skilled])
+def pick_agent(session: Session, team_unit_id: int | None, topic: str, now: datetime) -> Row | None:
+    """The online agent of the team who handles the topic and has the fewest active requests
+    (below their limit); ties go to whoever waited longest for one. None when nobody fits."""
     floor = datetime.min.replace(tzinfo=now.tzinfo)
-    ranked = sorted(
-        (p for p in skilled if load.get(p.user_id, 0) < p.max_open),
-        key=lambda p: (load.get(p.user_id, 0) / p.max_open, p.last_assigned_at or floor, p.user_id),
-    )
-    if not ranked:
+    fit = [
+        p
+        for p in online_agents(session, team_unit_id, now)
+        if (not p.skills or topic in p.skills) and p.load < p.max_open
+    ]
+    return min(fit, key=lambda p: (p.load / p.max_open, p.last_assigned_at or floor, p.id), default=None)
+
+
+def assign_automatically(session: Session, request: Request, *, now: datetime | None = None) -> str | None:
+    """Give the request to :func:`pick_agent`'s choice; their username, or None."""
+    now = now or utcnow()
+    chosen = pick_agent(session, request.team_unit_id, request.topic, now)
+    if chosen is None:
         return None
-    chosen = ranked[0]
-    assign_to(
-        session, request, chosen.user_id, Actor.system("assignment"), automatic=True, name=chosen.username
-    )
+    assign_to(session, request, chosen.id, Actor.system("assignment"), automatic=True, name=chosen.username)
     if request.status == "new":
         change_status(session, request, "open", Actor.system("assignment"), now)
     return chosen.username

@@ -34,9 +34,9 @@ def folded(*parts: str | None) -> str:
     return " ".join(fold(p) for p in parts if p)
 
 
-def index(session: Session, request_id: int, text_: str, *, append: bool = False) -> None:
-    """Set (or extend) the searchable text of a request."""
-    row = session.get(RequestSearch, request_id)
+def index(session: Session, request_id: int, text_: str, *, append: bool = False, new: bool = False) -> None:
+    """Set (or extend) the searchable text of a request (``new``: it has none yet)."""
+    row = None if new else session.get(RequestSearch, request_id)
     if row is None:
         session.add(RequestSearch(request_id=request_id, body=text_[:MAX_BODY]))
     elif append:

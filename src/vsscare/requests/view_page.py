@@ -34,7 +34,7 @@ from vsscare.requests.canned import fill
 from vsscare.requests.masking import mask_email, mask_name, mask_phone
 from vsscare.requests.models import AgentProfile, CannedResponse
 from vsscare.requests.models import Request as Ticket
-from vsscare.requests.unit_actions import OPEN_TRANSFER, TRANSFER_DAYS, open_transfer
+from vsscare.requests.unit_actions import OPEN_TRANSFER, TRANSFER_DAYS
 from vsscare.requests.view_forms import problems
 from vsscare.requests.view_labels import Labels, deadlines, live_state, spaced_phone
 
@@ -224,14 +224,17 @@ def context(
     *,
     unmasked: bool = False,
     submitted: dict[str, str] | None = None,
+    forms: bool = False,
 ) -> dict[str, Any]:
+    """What the request page shows; with ``forms``, also what its action forms need (the page
+    loads a dialog's form when it opens, except the one that comes back after a refusal)."""
     ticket = queries.get_visible(session, principal, code)
     detail = queries.detail(session, ticket)
     now = utcnow()
     refs = [r.actor for r in detail.history] + [m.author for m in detail.messages]
     refs += [t.handler for t in detail.transfers] + [e.created_by for e in detail.escalations]
     names = accounts.names(session, refs)
-    transfer = open_transfer(session, ticket)
+    transfer = next((t for t in reversed(detail.transfers) if t.status in OPEN_TRANSFER), None)
     others = [
         r
         for r in queries.history_of(
@@ -240,11 +243,9 @@ def context(
         if r.id != ticket.id
     ]
     can_work = principal.has("requests.work")
-    last = _last_inbound(detail)
-    default_due = sla.end_of_working_day(sla.calendar(session, ticket.team_unit_id), now, TRANSFER_DAYS)
     greeting = addressee(ticket) if unmasked else None  # the name is shown only when unmasked (audited)
     replies = canned(session, ticket, greeting) if can_work else []
-    return {
+    data = {
         "ticket": ticket,
         "detail": detail,
         "timeline": timeline.build(detail, names),
@@ -260,19 +261,32 @@ def context(
         "others": others,
         "canned": replies,
         "canned_named": any("{name}" in c.body for c in replies),
-        "agents": agents(session, ticket.team_unit_id, anyone=principal.has("requests.assign"))
-        if can_work
-        else [],
-        "units": unit_choices(session) if can_work else [],
-        "provinces": provinces(session) if can_work else [],
-        "summary": f"{ticket.subject}\n\n{last}".strip(),
-        "default_due": default_due,
         "can": available(ticket, transfer, principal),
         "presence": presence_of(session, principal.user_id) if can_work else None,
         "presences": PRESENCES,
         "may_unmask": principal.has("personal_data.unmask"),
         "may_lead": principal.has("requests.supervise"),
         "submitted": submitted or {},
+        "forms": forms,
+    }
+    if forms:
+        data |= form_context(session, principal, ticket, detail)
+    return data
+
+
+def form_context(
+    session: Session, principal: Principal, ticket: Ticket, detail: queries.Detail
+) -> dict[str, Any]:
+    """The choices and defaults of the action forms."""
+    if not principal.has("requests.work"):
+        return {"agents": [], "units": [], "provinces": [], "summary": "", "default_due": None}
+    cal = sla.calendar(session, ticket.team_unit_id)
+    return {
+        "agents": agents(session, ticket.team_unit_id, anyone=principal.has("requests.assign")),
+        "units": unit_choices(session),
+        "provinces": provinces(session),
+        "summary": f"{ticket.subject}\n\n{_last_inbound(detail)}".strip(),
+        "default_due": sla.end_of_working_day(cal, utcnow(), TRANSFER_DAYS),
     }
 
 
@@ -287,7 +301,8 @@ def detail_page(
     done: str | None = None,
     unmasked: bool = False,
 ) -> HTMLResponse:
-    data = context(session, principal, code, unmasked=unmasked, submitted=submitted)
+    open_dialog = (submitted or {}).get("action") if error is not None else None
+    data = context(session, principal, code, unmasked=unmasked, submitted=submitted, forms=bool(open_dialog))
     data |= {
         "principal": principal,
         "rq": Labels,
@@ -295,7 +310,7 @@ def detail_page(
         "problems": problems(error),
         "conflict": error is not None and error.code == errors.VERSION_CONFLICT.code,
         "done": done,
-        "open_dialog": (submitted or {}).get("action") if error is not None else None,
+        "open_dialog": open_dialog,
     }
     return render(request, "requests/detail.html", data, status_code=error.status if error else 200)
 
@@ -314,10 +329,13 @@ def request_page(
 def action_page(
     request: Request, code: str, action: str, principal: Viewer, session: ReadSession
 ) -> HTMLResponse:
-    """One action's form on a page of its own: what the dialog shows, for browsers without JS."""
+    """One action's form: on a page of its own for browsers without JS, or (asked by the page's
+    script) just the form, to fill the dialog being opened."""
     require_action(request, principal, action)
-    data = context(session, principal, code)
+    data = context(session, principal, code, forms=True)
     data |= {"principal": principal, "rq": Labels, "action": action, "error": None, "problems": {}}
+    if request.headers.get("hx-request"):
+        return render(request, "requests/_action_form.html", data, headers={"cache-control": "no-store"})
     return render(request, "requests/action.html", data)
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import Row, bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -100,36 +100,41 @@ def active_unit(session: Session, code: str) -> OrgUnit:
     return unit
 
 
-def staff_member(session: Session, username: str) -> User:
-    """An active user who may work on requests."""
-    stmt = select(User).where(
-        User.username == username.strip().lower(),
-        User.is_active.is_(True),
-        User.id.in_(holders("requests.work", "units.work")),
-    )
-    user = session.scalar(stmt)
-    if user is None:
+# Hot statements are built once: building one costs more than running it on SQLite.
+_STAFF = select(User.id, User.username).where(
+    User.username == bindparam("username"),
+    User.is_active.is_(True),
+    User.id.in_(holders("requests.work", "units.work")),
+)
+_BUMP = (
+    update(RequestCounter)
+    .where(RequestCounter.year == bindparam("for_year"))
+    .values(value=RequestCounter.value + 1)
+    .returning(RequestCounter.value)
+    .execution_options(synchronize_session=False)
+)
+
+
+def staff_member(session: Session, username: str) -> Row:
+    """(id, username) of an active user who may work on requests; only the columns, because
+    loading a ``User`` also loads its roles and scopes."""
+    row = session.execute(_STAFF, {"username": username.strip().lower()}).first()
+    if row is None:
         raise AppError(errors.USER_NOT_FOUND, username=username[:60])
-    return user
+    return row
 
 
 def next_code(session: Session, now: datetime) -> str:
     """YC-<year>-<number>: one counter row per year, taken under its row lock."""
     year = now.astimezone(VN_TZ).year
-    bump = (
-        update(RequestCounter)
-        .where(RequestCounter.year == year)
-        .values(value=RequestCounter.value + 1)
-        .returning(RequestCounter.value)
-    )
-    number = session.execute(bump).scalar()
+    number = session.execute(_BUMP, {"for_year": year}).scalar()
     if number is None:
         try:
             with session.begin_nested():
                 session.add(RequestCounter(year=year, value=1))
             number = 1
         except IntegrityError:  # another request took the year's first number meanwhile
-            number = session.execute(bump).scalar_one()
+            number = session.execute(_BUMP, {"for_year": year}).scalar_one()
     return f"YC-{year}-{number:06d}"
 
 

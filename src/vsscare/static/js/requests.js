@@ -18,6 +18,39 @@
     return (text || "").normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/[đĐ]/g, "d").toLowerCase();
   }
 
+  function focusFirst(dialog) {
+    var first = dialog.querySelector("input:not([type=hidden]):not([disabled]), select, textarea");
+    if (first) {
+      first.focus();
+    }
+  }
+
+  // A dialog's form is fetched when it first opens (the page stays light); if that fails, the
+  // link left in the dialog opens the action's own page.
+  function loadForm(dialog) {
+    var body = dialog.querySelector(".ws-dialog-body[data-src]");
+    if (!body || body.getAttribute("data-loaded")) {
+      return;
+    }
+    body.setAttribute("data-loaded", "1");
+    fetch(body.getAttribute("data-src"), { headers: { "HX-Request": "true" }, credentials: "same-origin" })
+      .then(function (response) {
+        if (!response.ok) {
+          throw new Error(String(response.status));
+        }
+        return response.text();
+      })
+      .then(function (html) {
+        body.innerHTML = html;
+        if (dialog.open) {
+          focusFirst(dialog);
+        }
+      })
+      .catch(function () {
+        body.removeAttribute("data-loaded");
+      });
+  }
+
   function openDialog(id) {
     var dialog = document.getElementById(id);
     if (!dialog || typeof dialog.showModal !== "function") {
@@ -27,10 +60,8 @@
       dialog.close();
     }
     dialog.showModal();
-    var first = dialog.querySelector("input:not([type=hidden]):not([disabled]), select, textarea");
-    if (first) {
-      first.focus();
-    }
+    loadForm(dialog);
+    focusFirst(dialog);
     return true;
   }
 
