@@ -17,11 +17,11 @@ from vsscare.core.events import Actor, history
 from vsscare.core.jobs import Job
 from vsscare.orgunits.calendar import VN_TZ
 from vsscare.orgunits.models import OrgUnit
+from vsscare.orgunits.queries import unit_and_below
 from vsscare.requests import actions, queries, unit_actions, workflow
 from vsscare.requests.lookup import MAX_FAILURES, lookup
 from vsscare.requests.models import Request, RequestLink, RequestMessage, RequestTransfer
 from vsscare.requests.queries import Filters
-from vsscare.requests.unit_actions import unit_and_below
 
 SYSTEM = Actor.system("tests")
 

@@ -26,7 +26,7 @@ from vsscare.core.errors import AppError
 from vsscare.core.events import SYSTEM, Actor
 from vsscare.core.i18n import _
 from vsscare.core.text import fold
-from vsscare.orgunits import errors
+from vsscare.orgunits import errors, queries
 from vsscare.orgunits.events import (
     CalendarDayRemoved,
     CalendarDaySet,
@@ -200,6 +200,7 @@ def load_text(
                 report.deactivated += 1
                 report.deactivated_codes.append(code)
     _upsert_days(session, spec, actor, report, prune)
+    queries.forget_tree()
     audit.record(
         session,
         "orgunits.load",

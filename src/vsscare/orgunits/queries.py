@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -190,3 +191,35 @@ def calendar_for(session: Session, unit_or_province: str | None = None) -> Busin
     else:
         hours = effective_hours(session, unit)
     return BusinessCalendar(hours, overrides)
+
+
+_TREE_TTL = 60.0
+_children: dict[str, tuple[float, dict[int | None, list[int]]]] = {}
+
+
+def unit_and_below(session: Session, unit_id: int | None) -> frozenset[int]:
+    """A unit and every unit under it (a provincial office handles its grassroots offices' work).
+    Scoped staff need this on every page: the tree is read once a minute per process, and again
+    after this process loads units."""
+    if unit_id is None:
+        return frozenset()
+    key = str(session.get_bind().engine.url)
+    cached = _children.get(key)
+    now = time.monotonic()
+    if cached is None or now - cached[0] >= _TREE_TTL:
+        children: dict[int | None, list[int]] = {}
+        for uid, parent in session.execute(select(OrgUnit.id, OrgUnit.parent_id)):
+            children.setdefault(parent, []).append(uid)
+        cached = _children[key] = (now, children)
+    found, todo = set(), [unit_id]
+    while todo:
+        current = todo.pop()
+        if current not in found:
+            found.add(current)
+            todo += cached[1].get(current, [])
+    return frozenset(found)
+
+
+def forget_tree() -> None:
+    """Drop the cached tree (after a load changed it)."""
+    _children.clear()

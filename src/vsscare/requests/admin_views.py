@@ -20,7 +20,7 @@ from vsscare.core.db import utcnow
 from vsscare.core.errors import NOT_FOUND, AppError
 from vsscare.knowledge.content import TOPICS
 from vsscare.requests import actions, canned
-from vsscare.requests import unit_views_queries as uq
+from vsscare.requests import unit_queries as uq
 from vsscare.requests.schemas import SkillsIn
 from vsscare.requests.unit_views_common import (
     Csrf,

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from vsscare.accounts.principal import Principal
 from vsscare.core.errors import AppError
+from vsscare.orgunits.queries import unit_and_below
 from vsscare.requests import actions, errors, queries, unit_actions
 from vsscare.requests.api_common import (
     READ_ERRORS,
@@ -48,11 +49,11 @@ router = APIRouter()
 # -- units ---------------------------------------------------------------------------------------------
 
 
-def _units(session: Session, principal: Principal) -> set[int] | None:
+def _units(session: Session, principal: Principal) -> frozenset[int] | None:
     """The caller's unit and those under it; every unit for national supervisors."""
     if principal.has("requests.supervise") and principal.has("scope.all_provinces"):
         return None
-    return unit_actions.unit_and_below(session, principal.org_unit_id)
+    return unit_and_below(session, principal.org_unit_id)
 
 
 def _transfer_out(session: Session, code: str, transfer_id: int) -> TransferOut:

@@ -24,6 +24,7 @@ from vsscare.core.errors import AppError
 from vsscare.core.events import EventRecord
 from vsscare.orgunits.calendar import VN_TZ
 from vsscare.orgunits.models import OrgUnit
+from vsscare.orgunits.queries import unit_and_below
 from vsscare.requests import errors, search
 from vsscare.requests.models import (
     ACTIVE,
@@ -37,7 +38,7 @@ from vsscare.requests.models import (
     RequestTransfer,
     SavedView,
 )
-from vsscare.requests.unit_actions import OPEN_TRANSFER, unit_and_below
+from vsscare.requests.unit_actions import OPEN_TRANSFER
 
 MAX_LIMIT = 200
 MAX_ID = 2**62
@@ -381,7 +382,11 @@ class UnitItem:
 
 
 def unit_queue(
-    session: Session, unit_ids: set[int] | None, *, statuses: Sequence[str] = OPEN_TRANSFER, limit: int = 100
+    session: Session,
+    unit_ids: frozenset[int] | None,
+    *,
+    statuses: Sequence[str] = OPEN_TRANSFER,
+    limit: int = 100,
 ) -> list[UnitItem]:
     """Transfers waiting for the units (None: every unit), nearest deadline first."""
     stmt = (

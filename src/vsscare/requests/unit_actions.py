@@ -32,22 +32,6 @@ TRANSFER_DAYS = 5  # working days a unit has by default
 _LEVELS = {None: 0, "supervisor": 1, "leadership": 2}
 
 
-def unit_and_below(session: Session, unit_id: int | None) -> set[int]:
-    """A unit and every unit under it (a provincial office handles its grassroots offices' work)."""
-    if unit_id is None:
-        return set()
-    children: dict[int | None, list[int]] = {}
-    for uid, parent in session.execute(select(OrgUnit.id, OrgUnit.parent_id)):
-        children.setdefault(parent, []).append(uid)
-    found, todo = set(), [unit_id]
-    while todo:
-        current = todo.pop()
-        if current not in found:
-            found.add(current)
-            todo += children.get(current, [])
-    return found
-
-
 def open_transfer(session: Session, request: Request) -> RequestTransfer | None:
     stmt = select(RequestTransfer).where(
         RequestTransfer.request_id == request.id, RequestTransfer.status.in_(OPEN_TRANSFER)
@@ -108,7 +92,7 @@ def transfer(
 
 
 def _unit_work(
-    session: Session, code: str, units: set[int] | None, action: str, *allowed: str
+    session: Session, code: str, units: frozenset[int] | None, action: str, *allowed: str
 ) -> tuple[Request, RequestTransfer]:
     """The request and its open transfer, which must be to one of ``units`` (None: any unit)."""
     request = workflow.get(session, code, lock=True)
@@ -130,7 +114,9 @@ def _required(text: str) -> str:
     return text
 
 
-def accept_transfer(session: Session, actor: Actor, code: str, units: set[int] | None) -> RequestTransfer:
+def accept_transfer(
+    session: Session, actor: Actor, code: str, units: frozenset[int] | None
+) -> RequestTransfer:
     request, row = _unit_work(session, code, units, "accept", "pending")
     row.status = "accepted"
     row.handler = actor.ref
@@ -144,7 +130,7 @@ def accept_transfer(session: Session, actor: Actor, code: str, units: set[int] |
 
 
 def return_transfer(
-    session: Session, actor: Actor, code: str, reason: str, units: set[int] | None
+    session: Session, actor: Actor, code: str, reason: str, units: frozenset[int] | None
 ) -> RequestTransfer:
     """Not this unit's to settle (or not enough to go on): back to the agent, with the reason."""
     _required(reason)
@@ -166,7 +152,7 @@ def return_transfer(
 
 
 def ask_info(
-    session: Session, actor: Actor, code: str, question: str, units: set[int] | None
+    session: Session, actor: Actor, code: str, question: str, units: frozenset[int] | None
 ) -> RequestTransfer:
     _required(question)
     request, row = _unit_work(session, code, units, "ask_info", "pending", "accepted")
@@ -200,7 +186,7 @@ def settle(
     actor: Actor,
     code: str,
     result: str,
-    units: set[int] | None,
+    units: frozenset[int] | None,
     *,
     autoclose_days: int = workflow.AUTOCLOSE_DAYS,
 ) -> RequestTransfer:

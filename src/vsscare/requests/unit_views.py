@@ -23,8 +23,9 @@ from sqlalchemy.orm import Session
 from vsscare.accounts.principal import Principal
 from vsscare.core.db import utcnow
 from vsscare.core.errors import NOT_FOUND, AppError
+from vsscare.orgunits.queries import unit_and_below
 from vsscare.requests import errors, queries, sla, unit_actions
-from vsscare.requests import unit_views_queries as uq
+from vsscare.requests import unit_queries as uq
 from vsscare.requests.schemas import CODE_PATTERN
 from vsscare.requests.unit_views_common import (
     TEXT_LIMIT,
@@ -78,7 +79,7 @@ def unit_queue(
     chosen = next((u for u in choices if u.code == unit.strip().upper()), None)
     units = scope
     if chosen is not None:
-        below = unit_actions.unit_and_below(session, chosen.id)
+        below = unit_and_below(session, chosen.id)
         units = below if scope is None else below & scope
     now = utcnow()
     since = now - timedelta(days=uq.RECENT_DAYS)
@@ -160,7 +161,7 @@ def unit_request(request: Request, code: str, principal: Viewer, session: ReadSe
 
 
 def _run(
-    session: Session, principal: Principal, units: set[int] | None, code: str, action: str, text: str
+    session: Session, principal: Principal, units: frozenset[int] | None, code: str, action: str, text: str
 ) -> None:
     if action != "accept" and not text.strip():
         # Checked before the action runs: it marks the transfer before it reads the text.

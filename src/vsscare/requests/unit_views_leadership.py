@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from vsscare.accounts.principal import Principal
 from vsscare.core.errors import AppError
 from vsscare.requests import errors, queries, unit_actions
-from vsscare.requests import unit_views_queries as uq
+from vsscare.requests import unit_queries as uq
 from vsscare.requests.schemas import CODE_PATTERN
 from vsscare.requests.unit_views_common import (
     TEXT_LIMIT,

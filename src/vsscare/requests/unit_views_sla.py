@@ -19,7 +19,7 @@ from vsscare.core.errors import AppError
 from vsscare.orgunits.calendar import DAYS, VN_TZ, BusinessCalendar, format_spans
 from vsscare.orgunits.models import OrgUnit
 from vsscare.requests import sla
-from vsscare.requests import unit_views_queries as uq
+from vsscare.requests import unit_queries as uq
 from vsscare.requests.unit_views_common import FORM_INVALID, ReadSession, field_problems, local_input, page
 
 router = APIRouter(prefix="/console", include_in_schema=False)

@@ -28,6 +28,7 @@ from vsscare.core.web import render
 from vsscare.requests import actions, queries, schemas, unit_actions
 from vsscare.requests.attachments import AttachmentStore
 from vsscare.requests.canned import fill
+from vsscare.requests.choices import agents
 from vsscare.requests.models import Request as Ticket
 from vsscare.requests.view_forms import (
     checked,
@@ -47,7 +48,6 @@ from vsscare.requests.view_page import (
     Viewer,
     WriteSession,
     addressee,
-    agents,
     context,
     detail_page,
 )

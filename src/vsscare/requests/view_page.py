@@ -8,31 +8,25 @@ links to it, so every action works without JavaScript.
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
-from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 from starlette.convertors import Convertor, register_url_convertor
 
 from vsscare.accounts import queries as accounts
 from vsscare.accounts.auth import csrf_protect, deny, require
-from vsscare.accounts.models import User
 from vsscare.accounts.principal import Principal
-from vsscare.accounts.queries import holders
 from vsscare.answering.service import answerer
 from vsscare.core.db import utcnow
 from vsscare.core.errors import NOT_FOUND, AppError
 from vsscare.core.web import read_session, render, write_session
 from vsscare.knowledge import entry_queries
-from vsscare.orgunits.models import OrgUnit
 from vsscare.requests import errors, queries, sla, timeline
-from vsscare.requests.canned import fill
+from vsscare.requests.choices import agents, canned, presence_of, provinces, unit_choices
 from vsscare.requests.masking import mask_email, mask_name, mask_phone
-from vsscare.requests.models import AgentProfile, CannedResponse
 from vsscare.requests.models import Request as Ticket
 from vsscare.requests.unit_actions import OPEN_TRANSFER, TRANSFER_DAYS
 from vsscare.requests.view_forms import problems
@@ -60,7 +54,6 @@ Csrf = Annotated[None, Depends(csrf_protect)]
 ReadSession = Annotated[Session, Depends(read_session)]
 WriteSession = Annotated[Session, Depends(write_session, scope="function")]
 BASE = "/console/requests"
-MAX_AGENTS = 500
 SUGGESTIONS = 3
 PRESENCES = ("online", "away", "offline")
 # dialog → the permission it needs (every one of them also needs the request to be visible)
@@ -88,84 +81,6 @@ def require_action(request: Request, principal: Principal, action: str) -> None:
         raise AppError(NOT_FOUND)
     if not principal.has(ACTIONS[action]):
         raise deny(request, principal, ACTIONS[action])
-
-
-# -- what the page needs besides the request itself ------------------------------------------------
-# These read tables of the domain that queries.py has no function for yet (see the report).
-
-
-_CHOICES_TTL = 60.0
-_unit_choices: dict[str, tuple[float, list[Row]]] = {}
-
-
-def unit_choices(session: Session) -> list[Row]:
-    """Active units (code, names, kind, province) for the transfer and triage pickers: the same for
-    every page, so read once a minute per process rather than on every request page."""
-    key = str(session.get_bind().engine.url)
-    cached = _unit_choices.get(key)
-    now = time.monotonic()
-    if cached and now - cached[0] < _CHOICES_TTL:
-        return cached[1]
-    stmt = (
-        select(
-            OrgUnit.code,
-            OrgUnit.name,
-            OrgUnit.name_en,
-            OrgUnit.short_name,
-            OrgUnit.kind,
-            OrgUnit.province_code,
-        )
-        .where(OrgUnit.is_active.is_(True))
-        .order_by(OrgUnit.sort_order, OrgUnit.code)
-    )
-    rows = list(session.execute(stmt))
-    _unit_choices[key] = (now, rows)
-    return rows
-
-
-def provinces(session: Session) -> list[Row]:
-    return sorted((u for u in unit_choices(session) if u.kind == "province"), key=lambda u: u.province_code)
-
-
-def agents(session: Session, unit_id: int | None, *, anyone: bool) -> list[tuple[str, str]]:
-    """(username, full name) of active staff who work on requests: the team's, or everyone's."""
-    stmt = (
-        select(User.username, User.full_name)
-        .where(User.is_active.is_(True), User.id.in_(holders("requests.work")))
-        .order_by(User.full_name, User.username)
-        .limit(MAX_AGENTS)
-    )
-    if not anyone:
-        stmt = stmt.where(User.org_unit_id == unit_id)
-    return [(u, n) for u, n in session.execute(stmt)]
-
-
-def presence_of(session: Session, user_id: int) -> str:
-    profile = session.get(AgentProfile, user_id)
-    return profile.presence if profile is not None else "offline"
-
-
-@dataclass(frozen=True)
-class Canned:
-    code: str
-    title: str
-    body: str
-    topic: str | None  # None: for any topic
-
-
-def canned(session: Session, ticket: Ticket, name: str | None) -> list[Canned]:
-    """Active canned responses, the request's topic first, then general ones, with ``{code}``
-    filled, and ``{name}`` too when the page shows the name (else the reply fills it on sending)."""
-    out = []
-    for row in session.scalars(select(CannedResponse).where(CannedResponse.is_active.is_(True))):
-        body = row.body_en if ticket.lang == "en" and row.body_en else row.body
-        values = {"code": ticket.code} | ({"name": name} if name is not None else {})
-        out.append(Canned(row.code, row.title, fill(body, values), row.topic))
-
-    def rank(item: Canned) -> int:
-        return 0 if item.topic == ticket.topic else 1 if item.topic is None else 2
-
-    return sorted(out, key=lambda c: (rank(c), c.title))
 
 
 def addressee(ticket: Ticket) -> str:

@@ -24,6 +24,7 @@ from vsscare.core.errors import AppError
 from vsscare.core.web import render
 from vsscare.orgunits import queries as orgunits
 from vsscare.requests import actions, queries, schemas, view_actions, view_page
+from vsscare.requests.choices import presence_of
 from vsscare.requests.models import ACTIVE, SavedView
 from vsscare.requests.view_forms import IntakeForm, cursor_of, filters_from, problems, request_code, validate
 from vsscare.requests.view_labels import Labels, age, live_state, next_due
@@ -35,7 +36,6 @@ from vsscare.requests.view_page import (
     Viewer,
     Worker,
     WriteSession,
-    presence_of,
 )
 
 router = APIRouter(prefix=BASE, include_in_schema=False)

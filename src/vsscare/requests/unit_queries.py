@@ -1,9 +1,6 @@
-"""Reads behind the unit, leadership and supervisor pages that :mod:`vsscare.requests.queries`
-does not offer yet: which units a person answers for, closed transfers, counts per tab, cases
-before leadership, a team's agents and the SLA policies.
-
-Kept apart from the views so the routers stay free of SQL; candidates to join ``queries``.
-"""
+"""Reads behind the unit, leadership and supervisor pages: which units a person answers for,
+their transfers and the counts per tab, the cases before leadership, a team's agents and the SLA
+policies."""
 
 from __future__ import annotations
 
@@ -20,10 +17,11 @@ from vsscare.accounts.queries import holders
 from vsscare.core.errors import AppError, ErrorCode
 from vsscare.orgunits.calendar import VN_TZ, BusinessCalendar
 from vsscare.orgunits.models import OrgUnit
+from vsscare.orgunits.queries import unit_and_below
 from vsscare.requests import actions, errors
 from vsscare.requests.models import AgentProfile, Request, RequestEscalation, RequestTransfer, SlaPolicy
 from vsscare.requests.queries import UnitItem, visible_clause
-from vsscare.requests.unit_actions import OPEN_TRANSFER, unit_and_below
+from vsscare.requests.unit_actions import OPEN_TRANSFER
 
 # Tabs of the unit queue → the transfer statuses they list.
 TABS: dict[str, tuple[str, ...]] = {
@@ -45,7 +43,7 @@ DEFAULT_MAX_OPEN = 30  # AgentProfile's default, for agents who never had a prof
 MAX_DAYS_OFF = 120  # listed by the SLA calculator; longer spans say "and more"
 
 
-def unit_scope(session: Session, principal: Principal) -> set[int] | None:
+def unit_scope(session: Session, principal: Principal) -> frozenset[int] | None:
     """Units whose transfers the principal sees (None: every unit).
 
     A handler sees their unit and the units under it; a supervisor with every province sees
@@ -56,11 +54,11 @@ def unit_scope(session: Session, principal: Principal) -> set[int] | None:
     units = unit_and_below(session, principal.org_unit_id)
     if supervisor and principal.provinces:
         wanted = sorted(principal.provinces)
-        units |= set(session.scalars(select(OrgUnit.id).where(OrgUnit.province_code.in_(wanted))))
+        units |= frozenset(session.scalars(select(OrgUnit.id).where(OrgUnit.province_code.in_(wanted))))
     return units
 
 
-def units_in(session: Session, scope: set[int] | None) -> list[OrgUnit]:
+def units_in(session: Session, scope: frozenset[int] | None) -> list[OrgUnit]:
     """Active units of a scope (all when None), by code, for the unit filter and the calculator."""
     stmt = select(OrgUnit).where(OrgUnit.is_active.is_(True)).order_by(OrgUnit.code)
     if scope is not None:
@@ -69,7 +67,7 @@ def units_in(session: Session, scope: set[int] | None) -> list[OrgUnit]:
 
 
 def closed_transfers(
-    session: Session, units: set[int] | None, status: str, since: datetime, *, limit: int = LIST_LIMIT
+    session: Session, units: frozenset[int] | None, status: str, since: datetime, *, limit: int = LIST_LIMIT
 ) -> list[UnitItem]:
     """Transfers settled or returned since ``since``, latest first."""
     stmt = (
@@ -85,7 +83,7 @@ def closed_transfers(
     return [UnitItem(t, r, c) for t, r, c in session.execute(stmt)]
 
 
-def tab_counts(session: Session, units: set[int] | None, since: datetime) -> dict[str, int]:
+def tab_counts(session: Session, units: frozenset[int] | None, since: datetime) -> dict[str, int]:
     """How many transfers each tab lists (closed ones: since ``since``)."""
     closed = [s for tab in CLOSED_TABS for s in TABS[tab]]
     stmt = (
@@ -112,7 +110,9 @@ def deadline_state(cal: BusinessCalendar, due: datetime, now: datetime) -> str:
     return "soon" if cal.between(now, due) <= cal.weekly_hours() / open_days else "ok"
 
 
-def unit_transfer(session: Session, code: str, units: set[int] | None) -> tuple[Request, RequestTransfer]:
+def unit_transfer(
+    session: Session, code: str, units: frozenset[int] | None
+) -> tuple[Request, RequestTransfer]:
     """The request and its latest transfer to one of ``units``. Unknown codes and transfers to
     other units get the same answer, so nobody learns of requests that are not theirs."""
     request = session.scalar(select(Request).where(Request.code == code.strip().upper()[:30]))
