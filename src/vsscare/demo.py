@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from vsscare.requests.generate import Report
 
 DEMO = Actor("system", None, "demo")
+DEMO_REQUESTS = 1000
 
 
 def _password() -> str:
@@ -94,11 +95,28 @@ def prepare() -> dict[str, str]:
                 person.get("unit"),
                 staff_password,
             )
+    _sample_requests(db)
     return {
         "admin": admin_password,
         "staff": staff_password,
         "staff_users": ", ".join(p["username"] for p in staff),
     }
+
+
+def _sample_requests(db: Database) -> None:
+    """A first install gets requests of the last three months to work on; later runs add none."""
+    from vsscare.requests.generate import generate as make_requests
+    from vsscare.requests.queries import any_request
+
+    with db.read() as session:
+        if any_request(session):
+            return
+    report = make_requests(db, DEMO_REQUESTS, years=0.25, processes=False)
+    console.print(
+        _("Yêu cầu mẫu: {count} ({first} … {last})").format(
+            count=f"{report.requests:,}", first=report.first_code, last=report.last_code
+        )
+    )
 
 
 demo_app = typer.Typer(

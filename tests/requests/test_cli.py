@@ -97,3 +97,18 @@ def test_demo_generate_then_list_and_show(run_cli, db: Database):
         all_codes = list(session.scalars(select(Request.code)))
     assert len(all_codes) == len(set(all_codes)) == 70
     _failed(run_cli("demo", "generate", "--requests", "0"), "generate_bad_arguments")
+
+
+def test_demo_gives_a_new_installation_requests_to_work_on(run_cli, db: Database):
+    from vsscare import demo
+
+    made = run_cli("demo", "--no-serve")
+    assert made.exit_code == 0, made.output
+    assert "Yêu cầu mẫu: 1,000" in made.output and "admin /" in made.output
+    with db.read() as session:
+        statuses = set(session.scalars(select(Request.status)))
+        assert len(session.scalars(select(Request.id)).all()) == demo.DEMO_REQUESTS
+    assert {"open", "closed"} <= statuses  # a queue to work on, and history
+    demo._sample_requests(db)  # a second run keeps what is there
+    with db.read() as session:
+        assert len(session.scalars(select(Request.id)).all()) == demo.DEMO_REQUESTS

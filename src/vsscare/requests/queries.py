@@ -107,6 +107,10 @@ def can_see(session: Session, principal: Principal, request: Request) -> bool:
     return request.team_unit_id == principal.org_unit_id or request.unit_id in mine
 
 
+def any_request(session: Session) -> bool:
+    return session.scalar(select(Request.id).limit(1)) is not None
+
+
 def get_visible(session: Session, principal: Principal, code: str) -> Request:
     request = session.scalar(select(Request).where(Request.code == code.strip().upper()))
     if request is None:
