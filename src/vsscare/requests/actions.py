@@ -55,16 +55,19 @@ from vsscare.requests.workflow import (
     REOPEN_DAYS,
     active_unit,
     add_message,
+    attach,
     cancel_transfers,
     change_status,
     check_version,
+    draft_notice,
     for_work,
     get,
     mark_reopened,
     mark_resolved,
+    new_message,
     next_code,
-    notify,
     refused,
+    send_notice,
     staff_member,
     touch,
     user_id,
@@ -115,6 +118,7 @@ def create(
         )
         if known is not None:
             return session.get_one(Request, known)
+    checked = files.check_all(list(uploads)) if uploads else []  # refused before anything is written
     now = now or utcnow()
     team = active_unit(session, data.team) if data.team else _default_team(session, actor)
     assignee = staff_member(session, data.assignee) if data.assignee else None
@@ -152,16 +156,19 @@ def create(
     session.add(request)
     session.flush()
     # A phone call is recorded by the agent; the customer's words are still the customer's.
-    message = add_message(
-        session, request, "inbound", data.body, actor, external_id=data.external_id, uploads=uploads,
-        store=store, now=now,
-    )  # fmt: skip
+    message = new_message(
+        session, request, "inbound", data.body, actor, external_id=data.external_id, now=now
+    )
     search.index(
         session,
         request.id,
         search.folded(data.subject, data.contact_name, data.contact_email, data.body),
         new=True,
     )
+    # A caller hears the code from the agent; other channels get it in a notice.
+    notice = draft_notice(session, request, "created") if request.channel != "phone" else None
+    session.flush()  # both messages and the search row at once
+    attach(session, message, checked, store)
     created = ev.Created(
         code=request.code,
         channel=request.channel,
@@ -188,8 +195,8 @@ def create(
         if chosen:
             events.append(session, ev.StatusChanged(code=request.code, old="new", new="open"), request.id, by)
     sla.schedule(session, request)
-    if request.channel != "phone":  # a caller hears the code from the agent
-        notify(session, request, "created")
+    if notice is not None:
+        send_notice(session, request, notice, "created")
     return request
 
 

@@ -141,6 +141,53 @@ def next_code(session: Session, now: datetime) -> str:
 # -- messages ----------------------------------------------------------------------------------------
 
 
+def new_message(
+    session: Session,
+    request: Request,
+    kind: str,
+    body: str,
+    actor: Actor,
+    *,
+    channel: str | None = None,
+    external_id: str | None = None,
+    now: datetime | None = None,
+) -> RequestMessage:
+    """A message added to the session; it gets its id at the next flush (a caller writing two
+    messages flushes once)."""
+    message = RequestMessage(
+        request_id=request.id,
+        kind=kind,
+        channel=channel or request.channel,
+        external_id=external_id,
+        author=actor.ref,
+        author_name=actor.name,
+        body=body,
+        delivery="queued" if kind == "outbound" else None,
+        created_at=now or utcnow(),
+    )
+    session.add(message)
+    return message
+
+
+def attach(
+    session: Session,
+    message: RequestMessage,
+    checked: Sequence[files.Checked],
+    store: files.AttachmentStore | None,
+) -> None:
+    """Store checked files and attach them to a flushed message (each content once)."""
+    if not checked:
+        return
+    if store is None:
+        raise ValueError("attachments need a store")
+    for item in checked:
+        store.put(item)
+        if session.get(AttachmentBlob, item.sha256) is None:
+            session.add(AttachmentBlob(sha256=item.sha256, size=item.size, content_type=item.content_type))
+        session.add(RequestAttachment(message_id=message.id, sha256=item.sha256, filename=item.filename))
+    session.flush()
+
+
 def add_message(
     session: Session,
     request: Request,
@@ -155,44 +202,38 @@ def add_message(
     now: datetime | None = None,
 ) -> RequestMessage:
     checked = files.check_all(list(uploads)) if uploads else []
-    message = RequestMessage(
-        request_id=request.id,
-        kind=kind,
-        channel=channel or request.channel,
-        external_id=external_id,
-        author=actor.ref,
-        author_name=actor.name,
-        body=body,
-        delivery="queued" if kind == "outbound" else None,
-        created_at=now or utcnow(),
+    message = new_message(
+        session, request, kind, body, actor, channel=channel, external_id=external_id, now=now
     )
-    session.add(message)
     session.flush()
-    if checked:
-        if store is None:
-            raise ValueError("attachments need a store")
-        for item in checked:
-            store.put(item)
-            if session.get(AttachmentBlob, item.sha256) is None:
-                session.add(
-                    AttachmentBlob(sha256=item.sha256, size=item.size, content_type=item.content_type)
-                )
-            session.add(RequestAttachment(message_id=message.id, sha256=item.sha256, filename=item.filename))
-        session.flush()
+    attach(session, message, checked, store)
     if kind == "outbound":
         jobs.enqueue(session, DELIVER_JOB, {"message_id": message.id})
     return message
 
 
-def notify(session: Session, request: Request, about: str, **params: object) -> None:
-    """A notice to the customer on their channel (or on the portal when it has no sender)."""
+def draft_notice(session: Session, request: Request, about: str, **params: object) -> RequestMessage | None:
+    """The notice to the customer, added unflushed; None when there is no way to reach them.
+    :func:`send_notice` queues it once it has an id."""
     if not (request.contact_phone or request.contact_email or request.external_ref):
-        return
+        return None
     text = notice(about, request.lang, code=request.code, **params)
-    message = add_message(session, request, "outbound", text, Actor.system("notices"))
+    return new_message(session, request, "outbound", text, Actor.system("notices"))
+
+
+def send_notice(session: Session, request: Request, message: RequestMessage, about: str) -> None:
+    jobs.enqueue(session, DELIVER_JOB, {"message_id": message.id})
     events.append(
         session, ev.CustomerNotified(code=request.code, message_id=message.id, about=about), request.id
     )
+
+
+def notify(session: Session, request: Request, about: str, **params: object) -> None:
+    """A notice to the customer on their channel (or on the portal when it has no sender)."""
+    message = draft_notice(session, request, about, **params)
+    if message is not None:
+        session.flush()
+        send_notice(session, request, message, about)
 
 
 def touch(request: Request, now: datetime) -> None:
