@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -194,32 +195,53 @@ def calendar_for(session: Session, unit_or_province: str | None = None) -> Busin
 
 
 _TREE_TTL = 60.0
-_children: dict[str, tuple[float, dict[int | None, list[int]]]] = {}
 
 
-def unit_and_below(session: Session, unit_id: int | None) -> frozenset[int]:
-    """A unit and every unit under it (a provincial office handles its grassroots offices' work).
-    Scoped staff need this on every page: the tree is read once a minute per process, and again
-    after this process loads units."""
-    if unit_id is None:
-        return frozenset()
+@dataclass(frozen=True)
+class _Tree:
+    children: dict[int | None, list[int]]
+    codes: dict[int, str]
+
+
+_trees: dict[str, tuple[float, _Tree]] = {}
+
+
+def _tree(session: Session) -> _Tree:
+    """Every unit's parent and code, read once a minute per process (and again after this
+    process loads units): scoped staff and every list of requests need them."""
     key = str(session.get_bind().engine.url)
-    cached = _children.get(key)
+    cached = _trees.get(key)
     now = time.monotonic()
     if cached is None or now - cached[0] >= _TREE_TTL:
         children: dict[int | None, list[int]] = {}
-        for uid, parent in session.execute(select(OrgUnit.id, OrgUnit.parent_id)):
+        codes: dict[int, str] = {}
+        for uid, parent, code in session.execute(select(OrgUnit.id, OrgUnit.parent_id, OrgUnit.code)):
             children.setdefault(parent, []).append(uid)
-        cached = _children[key] = (now, children)
+            codes[uid] = code
+        cached = _trees[key] = (now, _Tree(children, codes))
+    return cached[1]
+
+
+def unit_and_below(session: Session, unit_id: int | None) -> frozenset[int]:
+    """A unit and every unit under it (a provincial office handles its grassroots offices' work)."""
+    if unit_id is None:
+        return frozenset()
+    children = _tree(session).children
     found, todo = set(), [unit_id]
     while todo:
         current = todo.pop()
         if current not in found:
             found.add(current)
-            todo += cached[1].get(current, [])
+            todo += children.get(current, [])
     return frozenset(found)
+
+
+def codes_of(session: Session, unit_ids: Iterable[int | None]) -> dict[int, str]:
+    """Unit id → code for the given ids (unknown ids left out)."""
+    codes = _tree(session).codes
+    return {i: codes[i] for i in unit_ids if i is not None and i in codes}
 
 
 def forget_tree() -> None:
     """Drop the cached tree (after a load changed it)."""
-    _children.clear()
+    _trees.clear()

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, String, and_, cast, or_, select, true, type_coerce
+from sqlalchemy import ColumnElement, Select, String, and_, bindparam, cast, or_, select, true, type_coerce
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Session
 
@@ -24,7 +24,7 @@ from vsscare.core.errors import AppError
 from vsscare.core.events import EventRecord
 from vsscare.orgunits.calendar import VN_TZ
 from vsscare.orgunits.models import OrgUnit
-from vsscare.orgunits.queries import unit_and_below
+from vsscare.orgunits.queries import codes_of, unit_and_below
 from vsscare.requests import errors, search
 from vsscare.requests.models import (
     ACTIVE,
@@ -250,10 +250,7 @@ def usernames(session: Session, ids: set[int | None]) -> dict[int, str]:
 
 
 def unit_codes(session: Session, rows: Sequence[Request]) -> dict[int, str]:
-    wanted = {i for r in rows for i in (r.unit_id, r.team_unit_id) if i is not None}
-    if not wanted:
-        return {}
-    return dict(session.execute(select(OrgUnit.id, OrgUnit.code).where(OrgUnit.id.in_(wanted))).all())
+    return codes_of(session, {i for r in rows for i in (r.unit_id, r.team_unit_id)})
 
 
 # -- one request ------------------------------------------------------------------------------------
@@ -288,18 +285,23 @@ def saved_views(session: Session, user_id: int) -> list[SavedView]:
     )
 
 
+_MESSAGES_WITH_FILES = (
+    select(RequestMessage, RequestAttachment, AttachmentBlob)
+    .outerjoin(RequestAttachment, RequestAttachment.message_id == RequestMessage.id)
+    .outerjoin(AttachmentBlob, AttachmentBlob.sha256 == RequestAttachment.sha256)
+    .where(RequestMessage.request_id == bindparam("request_id"))
+    .order_by(RequestMessage.id, RequestAttachment.id)
+)
+
+
 def detail(session: Session, request: Request) -> Detail:
-    messages = _of(session, RequestMessage, request.id)
+    messages: list[RequestMessage] = []
     files: dict[int, list[tuple[RequestAttachment, AttachmentBlob]]] = {}
-    if messages:
-        stmt = (
-            select(RequestAttachment, AttachmentBlob)
-            .join(AttachmentBlob, AttachmentBlob.sha256 == RequestAttachment.sha256)
-            .where(RequestAttachment.message_id.in_([m.id for m in messages]))
-            .order_by(RequestAttachment.id)
-        )
-        for attachment, blob in session.execute(stmt):
-            files.setdefault(attachment.message_id, []).append((attachment, blob))
+    for message, attachment, blob in session.execute(_MESSAGES_WITH_FILES, {"request_id": request.id}):
+        if not messages or messages[-1] is not message:
+            messages.append(message)
+        if attachment is not None:
+            files.setdefault(message.id, []).append((attachment, blob))
     transfers = _of(session, RequestTransfer, request.id)
     escalations = _of(session, RequestEscalation, request.id)
     link_rows = session.execute(
@@ -316,9 +318,7 @@ def detail(session: Session, request: Request) -> Detail:
     merged_into = None
     if request.merged_into_id:
         merged_into = session.scalar(select(Request.code).where(Request.id == request.merged_into_id))
-    unit_ids = {request.unit_id, request.team_unit_id, *(t.unit_id for t in transfers)}
-    wanted = [u for u in unit_ids if u]
-    units = dict(session.execute(select(OrgUnit.id, OrgUnit.code).where(OrgUnit.id.in_(wanted))).all())
+    units = codes_of(session, {request.unit_id, request.team_unit_id, *(t.unit_id for t in transfers)})
     return Detail(
         request=request,
         messages=messages,
