@@ -1,7 +1,8 @@
 """The requests benchmark (run it as ``bench/requests.py``, which explains what it measures).
 
-For each backend: a database (SQLite: ``var/bench/requests-N-seedS.db``, kept and reused when it
-holds exactly the N generated requests; PostgreSQL: a throwaway cluster with fsync on), the
+For each backend: a database kept and reused when it holds exactly the N generated requests
+(SQLite: ``var/bench/requests-N-seedS.db``; PostgreSQL: a cluster with fsync on in
+``var/bench/pg-N-seedS``, started for the run and stopped after it), the
 schema, the unit tree, N generated requests, ANALYZE, then each operation warmed up 10 times and
 timed ``samples`` times (fewer if it exceeds its time budget, at least 5), wall clock per call,
 p50/p95 by nearest rank as ``bench/helpdesk_side.py`` computes them. On SQLite the worker's
@@ -123,10 +124,14 @@ def backend_database(backend: str, count: int, seed: int) -> Iterator[tuple[Data
         finally:
             db.dispose()
         return
-    cluster = PgCluster(fsync=True).start()
-    db = Database(cluster.create_database("vsscare_bench"))
+    cluster = PgCluster(fsync=True, root=ROOT / f"pg-{count}-seed{seed}").start()
+    db = Database(cluster.database("vsscare_bench"))
+    if _generated(db) not in (count, -1):  # another or an unfinished load: start again
+        db.dispose()
+        cluster.drop_database("vsscare_bench")
+        db = Database(cluster.database("vsscare_bench"))
     try:
-        yield db, lambda: cluster.create_database("helpdesk")
+        yield db, lambda: cluster.database("helpdesk")
     finally:
         db.dispose()
         cluster.stop()

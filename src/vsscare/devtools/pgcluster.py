@@ -1,4 +1,5 @@
-"""A throwaway PostgreSQL cluster from the Debian binaries, for tests and benchmarks.
+"""A PostgreSQL cluster from the Debian binaries, for tests and benchmarks: throwaway, or kept
+in a directory of its own and started again from there (a benchmark's loaded data).
 
 PostgreSQL refuses to run as root, so under root the cluster is owned by and run as the
 ``postgres`` system user (created by Debian's package).
@@ -36,11 +37,15 @@ def _free_port() -> int:
 
 
 class PgCluster:
-    def __init__(self, fsync: bool = False, port: int | None = None) -> None:
+    def __init__(self, fsync: bool = False, port: int | None = None, root: Path | None = None) -> None:
+        """``root``: keep the cluster there (reused by the next start); else a temporary one."""
         self.bindir = _bindir()
         self.port = port or _free_port()
         self.fsync = fsync
-        self.root = Path(tempfile.mkdtemp(prefix="vsscare-pg-"))
+        self.kept = root is not None
+        if root is not None:
+            root.mkdir(parents=True, exist_ok=True)
+        self.root = root or Path(tempfile.mkdtemp(prefix="vsscare-pg-"))
         self.datadir = self.root / "data"
         self._as_root = os.geteuid() == 0
 
@@ -53,18 +58,8 @@ class PgCluster:
     def start(self) -> PgCluster:
         if self._as_root:
             shutil.chown(self.root, "postgres", "postgres")
-        self._run(
-            "initdb",
-            "-D",
-            str(self.datadir),
-            "-U",
-            "postgres",
-            "--auth=trust",
-            "-E",
-            "UTF8",
-            "--locale=C.UTF-8",
-            "--no-sync",
-        )
+        if not (self.datadir / "PG_VERSION").exists():
+            self._init()
         opts = [
             f"-p {self.port}",
             "-c listen_addresses=127.0.0.1",
@@ -89,11 +84,26 @@ class PgCluster:
         )
         return self
 
+    def _init(self) -> None:
+        self._run(
+            "initdb",
+            "-D",
+            str(self.datadir),
+            "-U",
+            "postgres",
+            "--auth=trust",
+            "-E",
+            "UTF8",
+            "--locale=C.UTF-8",
+            "--no-sync",
+        )
+
     def stop(self, mode: str = "fast") -> None:
         try:
             self._run("pg_ctl", "-D", str(self.datadir), "-m", mode, "-w", "stop")
         finally:
-            shutil.rmtree(self.root, ignore_errors=True)
+            if not self.kept:
+                shutil.rmtree(self.root, ignore_errors=True)
 
     def restart(self) -> None:
         self._run("pg_ctl", "-D", str(self.datadir), "-m", "fast", "-w", "restart")
@@ -111,6 +121,15 @@ class PgCluster:
         suffix = f" TEMPLATE {template}" if template else ""
         self.execute(f'CREATE DATABASE "{name}"{suffix}')
         return self.url(name)
+
+    def database(self, name: str) -> str:
+        """The URL of database ``name``, created when missing."""
+        with psycopg.connect(
+            f"host=127.0.0.1 port={self.port} user=postgres dbname=postgres", autocommit=True
+        ) as conn:
+            if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
+                return self.url(name)
+        return self.create_database(name)
 
     def drop_database(self, name: str) -> None:
         self.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
