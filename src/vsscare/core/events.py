@@ -7,12 +7,13 @@ are rendered from it) and feeds reports.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import Index, String, select
+from sqlalchemy import Index, String, insert, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from vsscare.core.context import correlation_id
@@ -88,6 +89,27 @@ def append(session: Session, event: Event, subject_id: object, actor: Actor = SY
     )
     session.add(record)
     return record
+
+
+def append_all(session: Session, subject_id: object, items: Sequence[tuple[Event, Actor]]) -> None:
+    """Several events about one subject, in order, in one statement and without ORM objects
+    (for paths that write many, such as creating a request)."""
+    if not items:
+        return
+    now, correlation, subject = utcnow(), correlation_id(), str(subject_id)
+    rows = [
+        {
+            "occurred_at": now,
+            "subject_type": event.subject,
+            "subject_id": subject,
+            "type": event.type,
+            "actor": actor.ref,
+            "data": event.model_dump(mode="json"),
+            "correlation_id": correlation,
+        }
+        for event, actor in items
+    ]
+    session.execute(insert(EventRecord.__table__), rows)
 
 
 def history(session: Session, subject_type: str, subject_id: object) -> list[EventRecord]:

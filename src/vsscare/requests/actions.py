@@ -177,26 +177,19 @@ def create(
         priority=request.priority,
         sla_policy=policy.code if policy else None,
     )
-    events.append(session, created, request.id, actor)
-    events.append(
-        session,
-        ev.MessageReceived(code=request.code, message_id=message.id, channel=request.channel),
-        request.id,
-        actor,
-    )
+    log: list[tuple[events.Event, Actor]] = [
+        (created, actor),
+        (ev.MessageReceived(code=request.code, message_id=message.id, channel=request.channel), actor),
+    ]
     if owner is not None:
         by = Actor.system("assignment") if chosen else actor
-        events.append(
-            session,
-            ev.Assigned(code=request.code, assignee=owner.username, automatic=bool(chosen)),
-            request.id,
-            by,
-        )
+        log.append((ev.Assigned(code=request.code, assignee=owner.username, automatic=bool(chosen)), by))
         if chosen:
-            events.append(session, ev.StatusChanged(code=request.code, old="new", new="open"), request.id, by)
+            log.append((ev.StatusChanged(code=request.code, old="new", new="open"), by))
     sla.schedule(session, request)
     if notice is not None:
-        send_notice(session, request, notice, "created")
+        log.append((send_notice(session, request, notice, "created"), events.SYSTEM))
+    events.append_all(session, request.id, log)
     return request
 
 

@@ -221,11 +221,12 @@ def draft_notice(session: Session, request: Request, about: str, **params: objec
     return new_message(session, request, "outbound", text, Actor.system("notices"))
 
 
-def send_notice(session: Session, request: Request, message: RequestMessage, about: str) -> None:
+def send_notice(
+    session: Session, request: Request, message: RequestMessage, about: str
+) -> ev.CustomerNotified:
+    """Queue a flushed notice for delivery; the event that records it is the caller's to append."""
     jobs.enqueue(session, DELIVER_JOB, {"message_id": message.id})
-    events.append(
-        session, ev.CustomerNotified(code=request.code, message_id=message.id, about=about), request.id
-    )
+    return ev.CustomerNotified(code=request.code, message_id=message.id, about=about)
 
 
 def notify(session: Session, request: Request, about: str, **params: object) -> None:
@@ -233,7 +234,7 @@ def notify(session: Session, request: Request, about: str, **params: object) -> 
     message = draft_notice(session, request, about, **params)
     if message is not None:
         session.flush()
-        send_notice(session, request, message, about)
+        events.append(session, send_notice(session, request, message, about), request.id)
 
 
 def touch(request: Request, now: datetime) -> None:
