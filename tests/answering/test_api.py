@@ -108,7 +108,7 @@ def test_questions_outside_insurance_are_out_of_scope(bank, client):
         assert data["decision"] == "out_of_scope" and data["answer"] is None and data["sources"] == [], (
             question
         )
-        assert time.perf_counter() - began < 1.0
+        assert time.perf_counter() - began < 5.0  # no slow path; speed itself is bench/answering.py's
         assert logged(bank, data["log_id"]).question == question
 
 
