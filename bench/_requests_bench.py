@@ -1,8 +1,8 @@
 """The requests benchmark (run it as ``bench/requests.py``, which explains what it measures).
 
 For each backend: a database kept and reused when it holds exactly the N generated requests
-(SQLite: ``var/bench/requests-N-seedS.db``; PostgreSQL: a cluster with fsync on in
-``var/bench/pg-N-seedS``, started for the run and stopped after it), the
+(SQLite: ``var/bench/requests-N-seedS.db``; PostgreSQL: a cluster with fsync on and 2 GB of
+shared buffers in ``var/bench/pg-N-seedS``, started for the run and stopped after it), the
 schema, the unit tree, N generated requests, ANALYZE, then each operation warmed up 10 times and
 timed ``samples`` times (fewer if it exceeds its time budget, at least 5), wall clock per call,
 p50/p95 by nearest rank as ``bench/helpdesk_side.py`` computes them. On SQLite the worker's
@@ -64,6 +64,7 @@ PASSWORD = "Bench-mat-khau-2026"
 WARMUP = 10
 MIN_SAMPLES = 5
 ONLINE_AGENTS = 30
+PG_BUFFERS = "2GB"
 
 
 def _percentile(sorted_ms: list[float], q: float) -> float:
@@ -124,7 +125,8 @@ def backend_database(backend: str, count: int, seed: int) -> Iterator[tuple[Data
         finally:
             db.dispose()
         return
-    cluster = PgCluster(fsync=True, root=ROOT / f"pg-{count}-seed{seed}").start()
+    # As a server would be set up: durable commits, a quarter of a small machine's memory for buffers.
+    cluster = PgCluster(fsync=True, root=ROOT / f"pg-{count}-seed{seed}", shared_buffers=PG_BUFFERS).start()
     db = Database(cluster.database("vsscare_bench"))
     if _generated(db) not in (count, -1):  # another or an unfinished load: start again
         db.dispose()

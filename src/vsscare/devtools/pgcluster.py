@@ -37,11 +37,18 @@ def _free_port() -> int:
 
 
 class PgCluster:
-    def __init__(self, fsync: bool = False, port: int | None = None, root: Path | None = None) -> None:
+    def __init__(
+        self,
+        fsync: bool = False,
+        port: int | None = None,
+        root: Path | None = None,
+        shared_buffers: str = "128MB",
+    ) -> None:
         """``root``: keep the cluster there (reused by the next start); else a temporary one."""
         self.bindir = _bindir()
         self.port = port or _free_port()
         self.fsync = fsync
+        self.shared_buffers = shared_buffers
         self.kept = root is not None
         if root is not None:
             root.mkdir(parents=True, exist_ok=True)
@@ -65,7 +72,7 @@ class PgCluster:
             "-c listen_addresses=127.0.0.1",
             f"-k {self.root}",
             "-c max_connections=200",
-            "-c shared_buffers=128MB",
+            f"-c shared_buffers={self.shared_buffers}",
         ]
         if not self.fsync:
             opts += ["-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off"]
