@@ -427,6 +427,26 @@ def test_search_with_and_without_diacritics_and_keyset_pages(db: Database, open_
         ]
 
 
+def test_search_pages_are_the_same_when_postgresql_looks_at_the_newest_ids_first(
+    db: Database, open_request, make_user, monkeypatch
+):
+    from vsscare.accounts import queries as accounts
+
+    codes = [open_request(subject=f"Thẻ bảo hiểm y tế số {i}", topic="bhyt") for i in range(5)]
+    open_request(subject="Lương hưu tháng này", topic="huu_tri")  # the newest id, not a match
+    monkeypatch.setattr(queries, "SEARCH_WINDOW", 2)  # too few ids for a page: the whole index then
+    with db.read() as session:
+        admin = accounts.principal_for(session, accounts.user_by_username(session, make_user("admin")))
+        whole = queries.list_requests(session, admin, Filters(q="bao hiem y te"), limit=50)
+        assert [r.code for r in whole.items] == codes[::-1]
+        pages, cursor = [], None
+        for _ in range(3):
+            page = queries.list_requests(session, admin, Filters(q="bao hiem y te"), limit=2, cursor=cursor)
+            pages += [r.code for r in page.items]
+            cursor = page.next_cursor
+        assert pages == codes[::-1] and cursor is None
+
+
 def test_staff_see_their_province_their_team_and_their_transfers(db: Database, make_user, open_request):
     from vsscare.accounts import queries as accounts
 

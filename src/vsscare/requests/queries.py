@@ -13,7 +13,19 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, String, and_, bindparam, cast, or_, select, true, type_coerce
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    String,
+    and_,
+    bindparam,
+    cast,
+    func,
+    or_,
+    select,
+    true,
+    type_coerce,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Session
 
@@ -35,6 +47,7 @@ from vsscare.requests.models import (
     RequestEscalation,
     RequestLink,
     RequestMessage,
+    RequestSearch,
     RequestTransfer,
     SavedView,
 )
@@ -227,7 +240,10 @@ def list_requests(
         stmt = stmt.where(has_tag)
     stmt, ident = search.matching(stmt, session, f.q)
     sort = f.sort if f.sort in SORTS else "newest"
-    rows = list(session.scalars(_keyset(stmt, sort, cursor, ident).limit(limit + 1)))
+    if sort == "newest" and search.words(f.q or "") and _is_pg(session):
+        rows = _newest_matches(session, _keyset(stmt, sort, cursor, ident), ident, cursor, limit + 1)
+    else:
+        rows = list(session.scalars(_keyset(stmt, sort, cursor, ident).limit(limit + 1)))
     more = len(rows) > limit
     rows = rows[:limit]
     next_cursor = None
@@ -236,6 +252,27 @@ def list_requests(
         next_cursor = _encode(last.resolution_due, last.id) if sort == "due" else _encode(last.id)
     names = usernames(session, {r.assignee_id for r in rows})
     return Page(rows, next_cursor, names, unit_codes(session, rows))
+
+
+SEARCH_WINDOW = 50_000  # request ids a PostgreSQL search looks at first
+
+
+def _newest_matches(
+    session: Session, stmt: Select, ident: ColumnElement[int], cursor: str | None, want: int
+) -> list[Request]:
+    """PostgreSQL's text index yields matches in no order, so a common word would have every
+    match read before the newest were picked: look among the newest ids first, and at the whole
+    index only when they do not fill the page (SQLite's FTS5 reads newest first by itself)."""
+    parts = _decode(cursor) if cursor else []
+    top = (
+        int(parts[0])
+        if len(parts) == 1
+        else (session.scalar(select(func.max(RequestSearch.request_id))) or 0) + 1
+    )
+    rows = list(session.scalars(stmt.where(ident >= top - SEARCH_WINDOW).limit(want)))
+    if len(rows) >= want or top <= SEARCH_WINDOW:
+        return rows
+    return list(session.scalars(stmt.limit(want)))  # rare words: the whole index is quick then
 
 
 def _is_pg(session: Session) -> bool:
