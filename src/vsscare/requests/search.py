@@ -58,8 +58,9 @@ def _tsquery(terms: list[str]) -> str:
 
 def matching(stmt: Select, session: Session, q: str) -> tuple[Select, ColumnElement[int]]:
     """``stmt`` (a select over :class:`Request`) limited to requests matching every word of ``q``,
-    and the id column to order and page by. That is the search index's own request id, so the
-    index is read newest first and stops once a page is full, however many requests match."""
+    and the id column to order and page by. That is the search index's own request id, so
+    SQLite reads its index newest first and stops once a page is full, however many requests
+    match (PostgreSQL's index has no order: ``queries`` searches the newest ids first there)."""
     terms = words(q)
     if not terms:
         return stmt, Request.id
