@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -10,6 +9,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from vsscare.core.cache import PerDatabase
 from vsscare.core.errors import AppError
 from vsscare.core.text import fold
 from vsscare.orgunits import errors
@@ -194,39 +194,31 @@ def calendar_for(session: Session, unit_or_province: str | None = None) -> Busin
     return BusinessCalendar(hours, overrides)
 
 
-_TREE_TTL = 60.0
-
-
 @dataclass(frozen=True)
 class _Tree:
     children: dict[int | None, list[int]]
     codes: dict[int, str]
 
 
-_trees: dict[str, tuple[float, _Tree]] = {}
+def _read_tree(session: Session) -> _Tree:
+    children: dict[int | None, list[int]] = {}
+    codes: dict[int, str] = {}
+    for uid, parent, code in session.execute(select(OrgUnit.id, OrgUnit.parent_id, OrgUnit.code)):
+        children.setdefault(parent, []).append(uid)
+        codes[uid] = code
+    return _Tree(children, codes)
 
 
-def _tree(session: Session) -> _Tree:
-    """Every unit's parent and code, read once a minute per process (and again after this
-    process loads units): scoped staff and every list of requests need them."""
-    key = str(session.get_bind().engine.url)
-    cached = _trees.get(key)
-    now = time.monotonic()
-    if cached is None or now - cached[0] >= _TREE_TTL:
-        children: dict[int | None, list[int]] = {}
-        codes: dict[int, str] = {}
-        for uid, parent, code in session.execute(select(OrgUnit.id, OrgUnit.parent_id, OrgUnit.code)):
-            children.setdefault(parent, []).append(uid)
-            codes[uid] = code
-        cached = _trees[key] = (now, _Tree(children, codes))
-    return cached[1]
+# Scoped staff and every list of requests need the tree: read once a minute per process (and
+# again after this process loads units).
+_trees = PerDatabase(_read_tree)
 
 
 def unit_and_below(session: Session, unit_id: int | None) -> frozenset[int]:
     """A unit and every unit under it (a provincial office handles its grassroots offices' work)."""
     if unit_id is None:
         return frozenset()
-    children = _tree(session).children
+    children = _trees.get(session).children
     found, todo = set(), [unit_id]
     while todo:
         current = todo.pop()
@@ -238,7 +230,7 @@ def unit_and_below(session: Session, unit_id: int | None) -> frozenset[int]:
 
 def codes_of(session: Session, unit_ids: Iterable[int | None]) -> dict[int, str]:
     """Unit id → code for the given ids (unknown ids left out)."""
-    codes = _tree(session).codes
+    codes = _trees.get(session).codes
     return {i: codes[i] for i in unit_ids if i is not None and i in codes}
 
 

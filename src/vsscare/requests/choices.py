@@ -4,7 +4,6 @@ the canned responses for a request."""
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 
 from sqlalchemy import Row, select
@@ -12,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from vsscare.accounts.models import User
 from vsscare.accounts.queries import holders
+from vsscare.core.cache import PerDatabase
 from vsscare.orgunits.models import OrgUnit
 from vsscare.requests.canned import fill
 from vsscare.requests.models import AgentProfile, CannedResponse
@@ -19,33 +19,20 @@ from vsscare.requests.models import Request as Ticket
 
 MAX_AGENTS = 500
 
-_CHOICES_TTL = 60.0
-_unit_choices: dict[str, tuple[float, list[Row]]] = {}
+_UNIT_CHOICES = (
+    select(
+        OrgUnit.code, OrgUnit.name, OrgUnit.name_en, OrgUnit.short_name, OrgUnit.kind, OrgUnit.province_code
+    )
+    .where(OrgUnit.is_active.is_(True))
+    .order_by(OrgUnit.sort_order, OrgUnit.code)
+)
+_unit_choices = PerDatabase(lambda session: list(session.execute(_UNIT_CHOICES)))
 
 
 def unit_choices(session: Session) -> list[Row]:
     """Active units (code, names, kind, province) for the transfer and triage pickers: the same for
     every page, so read once a minute per process rather than on every request page."""
-    key = str(session.get_bind().engine.url)
-    cached = _unit_choices.get(key)
-    now = time.monotonic()
-    if cached and now - cached[0] < _CHOICES_TTL:
-        return cached[1]
-    stmt = (
-        select(
-            OrgUnit.code,
-            OrgUnit.name,
-            OrgUnit.name_en,
-            OrgUnit.short_name,
-            OrgUnit.kind,
-            OrgUnit.province_code,
-        )
-        .where(OrgUnit.is_active.is_(True))
-        .order_by(OrgUnit.sort_order, OrgUnit.code)
-    )
-    rows = list(session.execute(stmt))
-    _unit_choices[key] = (now, rows)
-    return rows
+    return _unit_choices.get(session)
 
 
 def provinces(session: Session) -> list[Row]:

@@ -17,7 +17,6 @@
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -28,6 +27,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from vsscare.core import jobs
+from vsscare.core.cache import PerDatabase
 from vsscare.core.errors import AppError
 from vsscare.orgunits import queries as orgunits
 from vsscare.orgunits.calendar import VN_TZ, BusinessCalendar
@@ -45,8 +45,6 @@ COMPLAINT_DAYS = {
 }  # (complex, remote)
 COMPLAINT_WARN_DAYS = 3
 COMPLAINT_BASIS = ("02/2011/QH13#27", "02/2011/QH13#28")
-_CALENDAR_TTL = 60.0  # seconds a unit's calendar is reused in a process
-_calendars: dict[tuple[str, int | None], tuple[float, BusinessCalendar]] = {}
 
 
 # -- policies --------------------------------------------------------------------------------------
@@ -105,11 +103,6 @@ def load_policies(session: Session, path: Path) -> list[str]:
     return [i.code for i in items]
 
 
-def _database(session: Session) -> str:
-    """Which database: per-process caches are kept per database URL."""
-    return str(session.get_bind().engine.url)
-
-
 @dataclass(frozen=True)
 class Policy:
     """An active SLA policy as read once a minute per process (every new request needs one)."""
@@ -125,22 +118,19 @@ class Policy:
     sort_order: int
 
 
-_policies: dict[str, tuple[float, list[Policy]]] = {}
+def _read_policies(session: Session) -> list[Policy]:
+    rows = session.scalars(select(SlaPolicy).where(SlaPolicy.is_active.is_(True)))
+    fields = ("code", "type", "priority", "channel", "first_response_hours", "resolution_hours")
+    return [
+        Policy(*(getattr(p, f) for f in fields), p.warn_percent, p.escalate_to, p.sort_order) for p in rows
+    ]
+
+
+_policies = PerDatabase(_read_policies)
 
 
 def active_policies(session: Session) -> list[Policy]:
-    key = _database(session)
-    cached = _policies.get(key)
-    now = time.monotonic()
-    if cached and now - cached[0] < _CALENDAR_TTL:
-        return cached[1]
-    rows = session.scalars(select(SlaPolicy).where(SlaPolicy.is_active.is_(True)))
-    fields = ("code", "type", "priority", "channel", "first_response_hours", "resolution_hours")
-    found = [
-        Policy(*(getattr(p, f) for f in fields), p.warn_percent, p.escalate_to, p.sort_order) for p in rows
-    ]
-    _policies[key] = (now, found)
-    return found
+    return _policies.get(session)
 
 
 def policy_for(session: Session, request_type: str, priority: str, channel: str) -> Policy | None:
@@ -160,17 +150,17 @@ def policy_for(session: Session, request_type: str, priority: str, channel: str)
 # -- calendars -------------------------------------------------------------------------------------
 
 
+def _read_calendar(session: Session, unit_id: int | None) -> BusinessCalendar:
+    code = session.scalar(select(OrgUnit.code).where(OrgUnit.id == unit_id)) if unit_id else None
+    return orgunits.calendar_for(session, code)
+
+
+_calendars = PerDatabase(_read_calendar)
+
+
 def calendar(session: Session, unit_id: int | None) -> BusinessCalendar:
     """The business calendar of a unit (national when None), reused for a minute per process."""
-    key = (_database(session), unit_id)
-    cached = _calendars.get(key)
-    now = time.monotonic()
-    if cached and now - cached[0] < _CALENDAR_TTL:
-        return cached[1]
-    code = session.scalar(select(OrgUnit.code).where(OrgUnit.id == unit_id)) if unit_id else None
-    found = orgunits.calendar_for(session, code)
-    _calendars[key] = (now, found)
-    return found
+    return _calendars.get(session, unit_id)
 
 
 def end_of_working_day(cal: BusinessCalendar, start: datetime, days: int) -> datetime:
