@@ -306,6 +306,12 @@ class Detail:
     units: dict[int, str]
     merged_into: str | None
 
+    @property
+    def open_transfer(self) -> RequestTransfer | None:
+        """The transfer a unit is still working on: the latest open one, as
+        ``unit_actions.open_transfer`` finds it."""
+        return next((t for t in reversed(self.transfers) if t.status in OPEN_TRANSFER), None)
+
 
 def _of(session: Session, model: Any, request_id: int) -> list:
     """Rows of a per-request table, in the order they were written."""

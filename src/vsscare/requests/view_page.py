@@ -149,7 +149,7 @@ def context(
     refs = [r.actor for r in detail.history] + [m.author for m in detail.messages]
     refs += [t.handler for t in detail.transfers] + [e.created_by for e in detail.escalations]
     names = accounts.names(session, refs)
-    transfer = next((t for t in reversed(detail.transfers) if t.status in OPEN_TRANSFER), None)
+    transfer = detail.open_transfer
     others = [
         r
         for r in queries.history_of(
