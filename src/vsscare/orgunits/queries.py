@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
@@ -194,19 +194,28 @@ def calendar_for(session: Session, unit_or_province: str | None = None) -> Busin
     return BusinessCalendar(hours, overrides)
 
 
+class UnitRef(NamedTuple):
+    id: int
+    province_code: str | None
+
+
 @dataclass(frozen=True)
 class _Tree:
     children: dict[int | None, list[int]]
     codes: dict[int, str]
+    by_code: dict[str, UnitRef]
 
 
 def _read_tree(session: Session) -> _Tree:
     children: dict[int | None, list[int]] = {}
     codes: dict[int, str] = {}
-    for uid, parent, code in session.execute(select(OrgUnit.id, OrgUnit.parent_id, OrgUnit.code)):
+    by_code: dict[str, UnitRef] = {}
+    rows = session.execute(select(OrgUnit.id, OrgUnit.parent_id, OrgUnit.code, OrgUnit.province_code))
+    for uid, parent, code, province in rows:
         children.setdefault(parent, []).append(uid)
         codes[uid] = code
-    return _Tree(children, codes)
+        by_code[code] = UnitRef(uid, province)
+    return _Tree(children, codes, by_code)
 
 
 # Scoped staff and every list of requests need the tree: read once a minute per process (and
@@ -232,6 +241,11 @@ def codes_of(session: Session, unit_ids: Iterable[int | None]) -> dict[int, str]
     """Unit id → code for the given ids (unknown ids left out)."""
     codes = _trees.get(session).codes
     return {i: codes[i] for i in unit_ids if i is not None and i in codes}
+
+
+def unit_ref(session: Session, code: str) -> UnitRef | None:
+    """(id, province_code) of the unit with this code, active or not."""
+    return _trees.get(session).by_code.get(code)
 
 
 def forget_tree() -> None:

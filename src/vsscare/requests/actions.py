@@ -30,6 +30,7 @@ from vsscare.core.db import utcnow
 from vsscare.core.errors import AppError
 from vsscare.core.events import Actor
 from vsscare.orgunits.models import OrgUnit
+from vsscare.orgunits.queries import UnitRef, unit_ref
 from vsscare.requests import attachments as files
 from vsscare.requests import errors, search, sla
 from vsscare.requests import events as ev
@@ -193,16 +194,18 @@ def create(
     return request
 
 
-_UNIT = select(OrgUnit.id, OrgUnit.province_code)
-_OWN_UNIT = _UNIT.join(User, User.org_unit_id == OrgUnit.id).where(User.id == bindparam("uid"))
-_CENTRE = _UNIT.where(OrgUnit.code == DEFAULT_TEAM)
+_OWN_UNIT = (
+    select(OrgUnit.id, OrgUnit.province_code)
+    .join(User, User.org_unit_id == OrgUnit.id)
+    .where(User.id == bindparam("uid"))
+)
 
 
-def _default_team(session: Session, actor: Actor) -> Row | None:
+def _default_team(session: Session, actor: Actor) -> Row | UnitRef | None:
     """(id, province_code) of the unit of the agent who typed the request in, else the centre's."""
     uid = user_id(actor)
     own = session.execute(_OWN_UNIT, {"uid": uid}).first() if uid is not None else None
-    return own or session.execute(_CENTRE).first()
+    return own or unit_ref(session, DEFAULT_TEAM)
 
 
 def receive(

@@ -62,12 +62,16 @@ def assign(
     return request
 
 
-def _online_agents() -> Select:
-    load = (
-        select(func.count())
-        .where(Request.assignee_id == AgentProfile.user_id, Request.status.in_(ACTIVE))
-        .scalar_subquery()
-    )
+def _online_agents(capped: bool) -> Select:
+    """``capped``: count an agent's active requests only up to their limit, which is all
+    :func:`pick_agent` needs; a busy agent's whole backlog is not read on every intake.
+    SQLite refuses a LIMIT that names the outer row, so it counts them all."""
+    active = select(Request.id).where(Request.assignee_id == AgentProfile.user_id, Request.status.in_(ACTIVE))
+    if capped:
+        active = active.limit(AgentProfile.max_open).correlate(AgentProfile)
+        load = select(func.count()).select_from(active.subquery()).scalar_subquery()
+    else:
+        load = active.with_only_columns(func.count()).scalar_subquery()
     return (
         select(
             User.id,
@@ -87,9 +91,12 @@ def _online_agents() -> Select:
     )
 
 
-# Built once: building them costs more than running them (this runs on every new request).
-_ONLINE = _online_agents()
-_ONLINE_IN_TEAM = _ONLINE.where(User.org_unit_id == bindparam("team"))
+_ONLINE = {  # (capped, in one team)
+    (capped, False): _online_agents(capped) for capped in (False, True)
+} | {
+    (capped, True): _online_agents(capped).where(User.org_unit_id == bindparam("team"))
+    for capped in (False, True)
+}
 _ASSIGNED_AT = (
     update(AgentProfile)
     .where(AgentProfile.user_id == bindparam("uid"))
@@ -100,10 +107,9 @@ _ASSIGNED_AT = (
 
 def online_agents(session: Session, team_unit_id: int | None, now: datetime) -> list[Row]:
     """(id, username, skills, max_open, last_assigned_at, load) of the team's agents online
-    now, ``load`` being their active requests."""
-    if team_unit_id is None:
-        return list(session.execute(_ONLINE, {"since": now - ONLINE_WITHIN}))
-    return list(session.execute(_ONLINE_IN_TEAM, {"since": now - ONLINE_WITHIN, "team": team_unit_id}))
+    now, ``load`` being their active requests (on PostgreSQL counted up to ``max_open``)."""
+    stmt = _ONLINE[session.get_bind().dialect.name == "postgresql", team_unit_id is not None]
+    return list(session.execute(stmt, {"since": now - ONLINE_WITHIN, "team": team_unit_id}))
 
 
 def open_load(session: Session, user_ids: Sequence[int]) -> dict[int, int]:
