@@ -18,9 +18,10 @@ operations the way django-helpdesk itself does them:
 - ``request_page``: its staff ticket page ``/tickets/<id>/``, rendered, as a staff user.
 
 Each is warmed up 10 times and then sampled ``samples`` times (fewer when an operation takes
-longer than the time budget, at least 5), wall clock per call. The child prints one JSON object
-on stdout, which ``run`` returns. Persistent database connections (``CONN_MAX_AGE``) are on, as
-any production Django deployment would have them.
+longer than the time budget, at least 5), wall clock per call; with ``rounds`` above one, all
+five are measured that many times in turn and :func:`best_round` keeps each one's quietest
+round. The child prints one JSON object on stdout, which ``run`` returns. Persistent database
+connections (``CONN_MAX_AGE``) are on, as any production Django deployment would have them.
 
 Alone, for trying it::
 
@@ -226,6 +227,7 @@ def run(
     samples: int,
     workdir: Path,
     op_budget_s: float = 120.0,
+    rounds: int = 1,
 ) -> dict:
     """Load (or reuse) the data and time the operations in django-helpdesk's own virtualenv.
 
@@ -252,6 +254,8 @@ def run(
         str(workdir),
         "--budget",
         repr(float(op_budget_s)),
+        "--rounds",
+        str(rounds),
     ]
     # A clean environment for the other interpreter: nothing of ours on its path.
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV")}
@@ -658,6 +662,20 @@ def _measure(name: str, prepare, samples: int, budget_s: float, how: str) -> dic
     return out
 
 
+def best_round(rounds: list[dict]) -> dict:
+    """Per operation, the round with the lowest p50, with every round's p50/p95 beside it.
+
+    On a shared machine another tenant's burst can slow a whole round; the round least disturbed
+    is the one that shows the code's own speed. Both sides of the comparison are judged the same
+    way, and the other rounds stay in the result."""
+    best = {}
+    for op in rounds[0]:
+        runs = [r[op] for r in rounds]
+        chosen = min(runs, key=lambda run: run["p50"])
+        best[op] = {**chosen, "rounds": [{"p50": run["p50"], "p95": run["p95"]} for run in runs]}
+    return best
+
+
 def _ok(response, path: str):
     if response.status_code != 200:
         raise RuntimeError(f"GET {path}: HTTP {response.status_code}")
@@ -842,6 +860,7 @@ def _child(argv: list[str]) -> None:
     parser.add_argument("--samples", type=int, required=True)
     parser.add_argument("--workdir", type=Path, required=True)
     parser.add_argument("--budget", type=float, default=120.0)
+    parser.add_argument("--rounds", type=int, default=1)
     args = parser.parse_args(argv)
     db_url = os.environ[DB_URL_ENV]
 
@@ -872,7 +891,9 @@ def _child(argv: list[str]) -> None:
         marker = _read_marker()
     assert marker is not None
 
-    ops = _measure_all(marker, args.samples, args.budget, args.seed)
+    ops = best_round(
+        [_measure_all(marker, args.samples, args.budget, args.seed) for _ in range(max(1, args.rounds))]
+    )
     result = {
         "version": version("django-helpdesk"),
         "django": django.get_version(),
@@ -912,6 +933,7 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=100)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--budget", type=float, default=120.0, help="seconds at most per operation")
+    parser.add_argument("--rounds", type=int, default=1, help="measure all operations this many times")
     parser.add_argument("--root", type=Path, default=repo / "var" / "bench", help="venv and data go here")
     args = parser.parse_args()
 
@@ -924,6 +946,7 @@ def main() -> None:
         "samples": args.samples,
         "workdir": workdir,
         "op_budget_s": args.budget,
+        "rounds": args.rounds,
     }
     if args.backend == "sqlite":
         # Kept between runs: a second run with the same volume skips loading.
