@@ -23,6 +23,14 @@ class Settings(BaseSettings):
     secret_key: SecretStr = Field(
         SecretStr(""), description="Signs sessions and tokens; generated into data_dir when empty"
     )
+    data_keys: SecretStr = Field(
+        SecretStr(""),
+        description="Keys for personal data at rest, “k2:<base64 32 bytes>,k1:…”, the first current; "
+        "derived from the secret key when empty",
+    )
+    index_key: SecretStr = Field(
+        SecretStr(""), description="Key of the blind index (base64); derived from the secret key when empty"
+    )
     data_dir: Path = Field(Path("var"), description="Uploads, generated secret, SQLite file by default")
     base_url: str = Field("http://127.0.0.1:8000", description="Public URL used in links and cookies")
     timezone: str = Field("Asia/Ho_Chi_Minh", description="Time zone shown to people")
