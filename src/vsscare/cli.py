@@ -31,6 +31,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "ask": ("vsscare.answering.cli", "ask"),
     "jobs": ("vsscare.core.jobs_cli", "jobs_app"),
     "requests": ("vsscare.requests.cli", "requests_app"),
+    "registry": ("vsscare.customers.cli", "registry_app"),
+    "keys": ("vsscare.customers.keys_cli", "keys_app"),
 }
 COMMAND_HELP = {
     "serve": _("Chạy máy chủ web."),

@@ -106,3 +106,16 @@ LOOKUP_ONE_FIELD = ErrorCode(
     "Look up by exactly one field: SI code, CCCD number or phone number.",
     422,
 )
+REGISTRY_UNAVAILABLE = ErrorCode(
+    "registry_unavailable",
+    "Chưa kết nối được cơ sở dữ liệu ngành ({reason}); thông tin của anh/chị không bị mất, "
+    "xin thử lại sau ít phút.",
+    "The industry database cannot be reached ({reason}); nothing was lost, please try again shortly.",
+    503,
+)
+REGISTRY_BAD_RESPONSE = ErrorCode(
+    "registry_bad_response",
+    "Cơ sở dữ liệu ngành trả lời không đúng định dạng ({reason}).",
+    "The industry database answered in an unexpected form ({reason}).",
+    502,
+)

@@ -79,3 +79,29 @@ class CustomerIdentity(Base):
     value_masked: Mapped[str] = mapped_column(String(60))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Verification(Base):
+    """One attempt to prove who is on a conversation before personal data is disclosed: a one-time
+    code sent to the phone or e-mail on record, or questions (date of birth and CCCD digits) on the
+    phone. It holds for that conversation only, and until ``valid_until``."""
+
+    __tablename__ = "customer_verifications"
+    __table_args__ = (
+        Index("ix_customer_verifications_conversation", "conversation", "id"),
+        Index("ix_customer_verifications_subject", "subject_bi", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    conversation: Mapped[str] = mapped_column(String(200))  # channel:conversation id
+    method: Mapped[str] = mapped_column(String(10))  # sms | email | questions
+    subject_bi: Mapped[str] = mapped_column(String(32))  # blind index of the SI code being proven
+    subject_enc: Mapped[str] = mapped_column(Text)
+    sent_to_masked: Mapped[str | None] = mapped_column(String(60))
+    code_hash: Mapped[str | None] = mapped_column(String(64))  # HMAC of the one-time code
+    status: Mapped[str] = mapped_column(String(10), default="pending")  # pending|verified|failed|expired
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    valid_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
