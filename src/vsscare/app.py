@@ -77,6 +77,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     from vsscare.console import jobs as console_jobs
     from vsscare.console import ui as console_ui
     from vsscare.console import views as console_views
+    from vsscare.customers import api as customers_api
     from vsscare.knowledge import api as knowledge_api
     from vsscare.knowledge import bank_views as knowledge_bank_views
     from vsscare.knowledge import entry_api as knowledge_entry_api
@@ -115,6 +116,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         requests_admin_views,
         requests_sla_views,
         requests_public_views,
+        customers_api,
     )
     for module in modules:
         app.include_router(module.router)
