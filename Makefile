@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
+BENCH_PEOPLE ?= 1000000
 BENCH_REQUESTS ?= 1000000
 
 .PHONY: install demo test lint format bench messages clean
@@ -39,6 +40,7 @@ bench: install
 	$(BIN)/python bench/knowledge.py
 	$(BIN)/python bench/answering.py
 	$(BIN)/python bench/requests.py --requests $(BENCH_REQUESTS)
+	$(BIN)/python bench/customers.py --people $(BENCH_PEOPLE)
 
 messages: install
 	mkdir -p var

@@ -128,7 +128,10 @@ def test_messages_are_nfc():
     for name in dir(errors):
         value = getattr(errors, name)
         if isinstance(value, errors.ErrorCode):
-            assert value.code.startswith("customer_") and unicodedata.is_normalized("NFC", value.message)
+            assert value.code.startswith(("customer_", "registry_")), value.code
+            assert unicodedata.is_normalized("NFC", value.message) and unicodedata.is_normalized(
+                "NFC", value.message_en
+            )
 
 
 # --- Phone -------------------------------------------------------------------------------------

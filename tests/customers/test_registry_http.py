@@ -224,9 +224,9 @@ def test_health_card(httpserver: HTTPServer, registry: HttpRegistry) -> None:
 
 def test_claims(httpserver: HTTPServer, registry: HttpRegistry) -> None:
     httpserver.expect_request(f"/v1/people/{SI}/claims").respond_with_json(CLAIMS)
-    assert registry.claims(SI) == [
-        BenefitClaim("sickness", "paid", 1_850_000, date(2024, 3, 4), date(2024, 3, 20), "BHXH quận Đống Đa"),
+    assert registry.claims(SI) == [  # newest first, even when the service sends them oldest first
         BenefitClaim("maternity", "processing", None, date(2025, 2, 10), None, "BHXH quận Đống Đa"),
+        BenefitClaim("sickness", "paid", 1_850_000, date(2024, 3, 4), date(2024, 3, 20), "BHXH quận Đống Đa"),
     ]
 
 

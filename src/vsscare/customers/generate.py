@@ -29,7 +29,7 @@ def customers_from_registry(
     progress: Callable[[int], None] | None = None,
 ) -> int:
     """Make a customer of every registry person (up to ``limit``) not yet one; the number made.
-    Each gets their phone as a channel identity too."""
+    Each gets their phone as a channel identity too, unless someone else already has it."""
     made = 0
     after = ""
     while limit is None or made < limit:
@@ -51,13 +51,20 @@ def customers_from_registry(
             if rows:
                 returning = insert(Customer).returning(Customer.id, sort_by_parameter_order=True)
                 ids = session.scalars(returning, rows).all()
-                identities = [
-                    _identity(ring, cid, phone)
-                    for cid, row in zip(ids, rows, strict=True)
-                    if (phone := phones[row["si_code_bi"]])
-                ]
+                identities = {}  # a phone shared by a family is the identity of its first holder only
+                for cid, row in zip(ids, rows, strict=True):
+                    if phone := phones[row["si_code_bi"]]:
+                        identity = _identity(ring, cid, phone)
+                        identities.setdefault(identity["value_bi"], identity)
+                taken = session.scalars(
+                    select(CustomerIdentity.value_bi).where(
+                        CustomerIdentity.kind == "phone", CustomerIdentity.value_bi.in_(list(identities))
+                    )
+                )
+                for value_bi in taken:
+                    identities.pop(value_bi)
                 if identities:
-                    session.execute(insert(CustomerIdentity), identities)
+                    session.execute(insert(CustomerIdentity), list(identities.values()))
         made += len(rows)
         if progress:
             progress(len(people))

@@ -243,7 +243,10 @@ class HttpRegistry:
 
     def claims(self, si_code: str) -> list[BenefitClaim]:
         wire = self._fetch("claims", _Claims, "people", si_code, "claims")
-        return [] if wire is None else [BenefitClaim(**item.model_dump()) for item in wire.items]
+        claims = [] if wire is None else [BenefitClaim(**item.model_dump()) for item in wire.items]
+        return sorted(
+            claims, key=lambda claim: claim.filed_on, reverse=True
+        )  # newest first, whatever the order sent
 
     def dossier(self, receipt_code: str) -> Dossier | None:
         wire = self._fetch("dossier", _Dossier, "dossiers", receipt_code)
