@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
 DEMO = Actor("system", None, "demo")
 DEMO_REQUESTS = 1000
+DEMO_PEOPLE = 2000
 
 
 def _password() -> str:
@@ -96,6 +97,7 @@ def prepare() -> dict[str, str]:
                 staff_password,
             )
     _sample_requests(db)
+    _sample_registry(db)
     return {
         "admin": admin_password,
         "staff": staff_password,
@@ -117,6 +119,22 @@ def _sample_requests(db: Database) -> None:
             count=f"{report.requests:,}", first=report.first_code, last=report.last_code
         )
     )
+
+
+def _sample_registry(db: Database) -> None:
+    """A first install gets a small synthetic industry database, and its people as customers."""
+    from vsscare.core import crypto
+    from vsscare.customers.generate import customers_from_registry
+    from vsscare.customers.registry_generate import generate as make_people
+    from vsscare.customers.registry_models import RegistryPerson
+
+    with db.read() as session:
+        if session.scalar(select(RegistryPerson.si_code).limit(1)) is not None:
+            return
+    people = make_people(db, DEMO_PEOPLE).people
+    customers = customers_from_registry(db, crypto.keyring(settings()))
+    console.print(_("Người tham gia mẫu: {people}; khách hàng: {customers}").format(
+        people=f"{people:,}", customers=f"{customers:,}"))  # fmt: skip
 
 
 demo_app = typer.Typer(

@@ -105,6 +105,7 @@ def test_demo_gives_a_new_installation_requests_to_work_on(run_cli, db: Database
     made = run_cli("demo", "--no-serve")
     assert made.exit_code == 0, made.output
     assert "Yêu cầu mẫu: 1,000" in made.output and "admin /" in made.output
+    assert "Người tham gia mẫu: 2,000; khách hàng: 2,000" in made.output  # the registry and its customers
     with db.read() as session:
         statuses = set(session.scalars(select(Request.status)))
         assert len(session.scalars(select(Request.id)).all()) == demo.DEMO_REQUESTS
