@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, union
 from sqlalchemy.orm import Session
 
 from vsscare.accounts.principal import Principal, scope_clause
@@ -94,12 +94,14 @@ def find(
     column = getattr(Customer, f"{field}_bi")
     match = column == ring.blind_index(value, context=context(field))
     if field == "phone":
+        # On record, or as a channel identity: two index lookups, united (an OR across the two
+        # tables makes PostgreSQL read every customer).
         linked = select(CustomerIdentity.customer_id).where(
             CustomerIdentity.kind == "phone",
             CustomerIdentity.value_bi
             == ring.blind_index(identity_value("phone", value), context=context("identity.phone")),
         )
-        match = or_(match, Customer.id.in_(linked))
+        match = Customer.id.in_(union(select(Customer.id).where(match), linked))
     stmt = (
         select(Customer).where(match, scope_clause(principal, Customer.province_code)).order_by(Customer.id)
     )
