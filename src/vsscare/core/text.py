@@ -27,6 +27,7 @@ _TONE_PAIRS = {
 # is q-u + ý, not the u-y glide.
 _TONE_RE = re.compile(r"(?<!q)(?:" + "|".join(_TONE_PAIRS) + r")(?!\w)")
 _SPACES = re.compile(r"\s+")
+_EMAIL = re.compile(r"^[^@\s<>()\[\],;:\"]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
 
 
 def nfc(text: str) -> str:
@@ -53,3 +54,12 @@ def fold(text: str) -> str:
     text = normalize(text).lower().replace("đ", "d")
     decomposed = unicodedata.normalize("NFD", text)
     return nfc("".join(c for c in decomposed if unicodedata.category(c) != "Mn"))
+
+
+def email_address(value: str) -> str:
+    """A plausible e-mail address (stripped), its domain in lower case; ValueError otherwise."""
+    value = value.strip()
+    if not _EMAIL.match(value):
+        raise ValueError("địa chỉ e-mail không hợp lệ / invalid e-mail address")
+    local, _, domain = value.rpartition("@")
+    return f"{local}@{domain.lower()}"

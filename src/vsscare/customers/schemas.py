@@ -9,12 +9,11 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
-from vsscare.core.text import normalize
+from vsscare.core.text import email_address, normalize
 
 Gender = Literal["male", "female", "other"]
 IdentityKind = Literal["phone", "email", "zalo", "facebook"]
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-_EMAIL = re.compile(r"^[^@\s<>()\[\],;:\"]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
 
 
 def _text(value: object) -> object:
@@ -26,12 +25,7 @@ def _text(value: object) -> object:
 
 
 def _email(value: str | None) -> str | None:
-    if not value:
-        return None
-    if not _EMAIL.match(value):
-        raise ValueError("địa chỉ e-mail không hợp lệ / invalid e-mail address")
-    local, _, domain = value.rpartition("@")
-    return f"{local}@{domain.lower()}"
+    return email_address(value) if value else None
 
 
 def _birth(value: date | None) -> date | None:

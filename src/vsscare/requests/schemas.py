@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 import phonenumbers
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
-from vsscare.core.text import normalize
+from vsscare.core.text import email_address, normalize
 from vsscare.knowledge.content import TOPICS
 
 RequestType = Literal["question", "lookup", "complaint", "recommendation", "feedback"]
@@ -20,7 +20,6 @@ Status = Literal["new", "open", "pending_customer", "pending_unit", "resolved", 
 Topic = Literal[TOPICS]  # type: ignore[valid-type]
 SlaState = Literal["ok", "warning", "breached"]
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_EMAIL = re.compile(r"^[^@\s<>()\[\],;:\"]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
 _TAG = re.compile(r"^[0-9a-z_-]{1,40}$")
 CODE_PATTERN = r"^YC-\d{4}-\d{6,9}$"
 
@@ -60,11 +59,7 @@ def _phone(value: str | None) -> str | None:
 def _email(value: str | None) -> str | None:
     if value is None or not value.strip():
         return None
-    value = value.strip()
-    if not _EMAIL.match(value):
-        raise ValueError("địa chỉ e-mail không hợp lệ / invalid e-mail address")
-    local, _, domain = value.rpartition("@")
-    return f"{local}@{domain.lower()}"
+    return email_address(value)
 
 
 def _tags(values: list[str]) -> list[str]:
