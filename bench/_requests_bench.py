@@ -27,10 +27,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import random
 import resource
-import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -42,6 +40,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 import helpdesk_side
+from _common import analyze
+from _common import percentile as _percentile
+from _common import say as _say
 from _requests_report import explain, print_report
 from vsscare.accounts import actions as accounts
 from vsscare.accounts import queries as account_queries
@@ -69,14 +70,6 @@ WARMUP = 10
 MIN_SAMPLES = 5
 ONLINE_AGENTS = 30
 PG_BUFFERS = "2GB"
-
-
-def _percentile(sorted_ms: list[float], q: float) -> float:
-    return sorted_ms[max(0, math.ceil(q * len(sorted_ms)) - 1)]
-
-
-def _say(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
 
 
 class Timer:
@@ -175,14 +168,7 @@ def load(db: Database, count: int, messages: float, seed: int) -> dict[str, Any]
             rows=report.rows, rows_per_s=report.rows_per_second, requests=count,
             requests_per_s=report.requests / report.seconds, messages=report.messages, events=report.events,
         )  # fmt: skip
-    started = time.perf_counter()
-    if db.is_sqlite:
-        with db.engine.begin() as conn:
-            conn.exec_driver_sql("ANALYZE")
-    else:
-        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.exec_driver_sql("VACUUM ANALYZE")
-    info["analyze_s"] = time.perf_counter() - started
+    info["analyze_s"] = analyze(db)
     info["size_mb"] = database_size(db) / 1e6
     return info
 

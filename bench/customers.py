@@ -17,9 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import random
-import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -28,6 +26,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from _common import analyze, percentile, say
 from vsscare.accounts.principal import Principal
 from vsscare.bootstrap import upgrade_and_seed
 from vsscare.core import crypto
@@ -46,15 +45,6 @@ TARGETS = {"lookup_si_code": 5.0, "lookup_cccd": 5.0, "lookup_phone": 5.0, "cont
 GENERATE_TARGET_S = 300.0  # for 1,000,000 people
 WARMUP = 20
 EVERYWHERE = Principal(0, "bench", "Bench", "vi", frozenset(), frozenset({"customers.view"}), None, None)
-
-
-def _say(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
-
-
-def _percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(q * len(ordered)) - 1)]
 
 
 @contextmanager
@@ -89,23 +79,16 @@ def load(db: Database, ring: crypto.Keyring, people: int, seed: int) -> dict[str
     if have not in (0, people):
         raise SystemExit(f"{db.url} holds {have:,} registry people, not {people:,}: remove it to start again")
     if have == 0:
-        _say(f"generating {people:,} registry people ...")
+        say(f"generating {people:,} registry people ...")
         report = generate(db, people, seed=seed, progress=_progress("registry", people))
         info["generate_s"] = report.seconds
         info["generated"] = {k: v for k, v in vars(report).items() if isinstance(v, int | float)}
     if _count(db, Customer) < people:
-        _say("making customers of them ...")
+        say("making customers of them ...")
         started = time.perf_counter()
         customers_from_registry(db, ring, progress=_progress("customers", people))
         info["customers_s"] = time.perf_counter() - started
-    started = time.perf_counter()
-    if db.is_sqlite:
-        with db.engine.begin() as conn:
-            conn.exec_driver_sql("ANALYZE")
-    else:
-        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.exec_driver_sql("VACUUM ANALYZE")
-    info["analyze_s"] = time.perf_counter() - started
+    info["analyze_s"] = analyze(db)
     return info
 
 
@@ -115,7 +98,7 @@ def _progress(what: str, total: int) -> Callable[[int], None]:
     def advance(n: int) -> None:
         done[0] += n
         if done[0] % 100_000 < n or done[0] >= total:
-            _say(f"  {what}: {done[0]:,} / {total:,}")
+            say(f"  {what}: {done[0]:,} / {total:,}")
 
     return advance
 
@@ -134,7 +117,8 @@ def time_op(calls: list[Callable[[], Any]]) -> dict[str, float]:
         t0 = time.perf_counter()
         call()
         times.append((time.perf_counter() - t0) * 1000)
-    return {"p50": _percentile(times, 0.5), "p95": _percentile(times, 0.95), "n": len(times)}
+    times.sort()
+    return {"p50": percentile(times, 0.5), "p95": percentile(times, 0.95), "n": len(times)}
 
 
 def run_backend(backend: str, args: argparse.Namespace) -> dict[str, Any]:
