@@ -4,7 +4,6 @@ generate`` fills it with many realistic requests (:mod:`vsscare.requests.generat
 from __future__ import annotations
 
 import secrets
-import time
 from typing import TYPE_CHECKING
 
 import typer
@@ -16,7 +15,7 @@ from sqlalchemy import select
 from vsscare.accounts import actions as accounts
 from vsscare.accounts import queries as account_queries
 from vsscare.bootstrap import upgrade_and_seed
-from vsscare.core.cli import console, database, fail, settings
+from vsscare.core.cli import console, counting, database, fail, settings
 from vsscare.core.db import Database
 from vsscare.core.errors import AppError
 from vsscare.core.events import Actor
@@ -200,8 +199,6 @@ def generate(
 
 def _generate(db: Database, count: int, messages: float, seed: int, years: float) -> Report:
     """Schema current, units there (the shipped tree only into an empty database), then the rows."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
     from vsscare.orgunits.models import OrgUnit
     from vsscare.requests.generate import generate as make_requests
 
@@ -210,19 +207,7 @@ def _generate(db: Database, count: int, messages: float, seed: int, years: float
         if session.scalar(select(OrgUnit.id).limit(1)) is None:
             report = orgunits.load_file(session, DATA_DIR / "orgunits.yaml", DEMO)
             console.print(_("Đơn vị: {summary}").format(summary=report.summary()))
-    columns = (
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-        TextColumn(_("{task.fields[rate]} yêu cầu/giây")), TimeRemainingColumn(),
-    )  # fmt: skip
-    with Progress(*columns, console=console, transient=False) as bar:
-        task = bar.add_task(_("Sinh yêu cầu"), total=count, rate="…")
-        started = time.perf_counter()
-
-        def advance(done: int) -> None:
-            bar.advance(task, done)
-            finished = bar.tasks[0].completed
-            bar.update(task, rate=f"{finished / max(time.perf_counter() - started, 1e-6):,.0f}")
-
+    with counting(_("Sinh yêu cầu"), count, _("{rate} yêu cầu/giây")) as advance:
         return make_requests(
             db, count, messages_per_request=messages, seed=seed, years=years, progress=advance
         )

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import cache
 
 import typer
@@ -48,6 +51,28 @@ def fail(exc: AppError) -> typer.Exit:
     if exc.details:
         err_console.print(f"[dim]{escape(str(exc.details))}[/dim]")
     return typer.Exit(1)
+
+
+@contextmanager
+def counting(description: str, total: int, rate_label: str) -> Iterator[Callable[[int], None]]:
+    """A progress bar for a long generation; yields ``advance(n)``. ``rate_label`` is a translated
+    format string with ``{rate}``, e.g. ``_("{rate} người/giây")``."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    columns = (
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+        TextColumn("{task.fields[rate]}"), TimeRemainingColumn(),
+    )  # fmt: skip
+    with Progress(*columns, console=console, transient=False) as bar:
+        task = bar.add_task(description, total=total, rate=rate_label.format(rate="…"))
+        started = time.perf_counter()
+
+        def advance(done: int) -> None:
+            bar.advance(task, done)
+            rate = bar.tasks[0].completed / max(time.perf_counter() - started, 1e-6)
+            bar.update(task, rate=rate_label.format(rate=f"{rate:,.0f}"))
+
+        yield advance
 
 
 db_app = typer.Typer(help=_("Lược đồ cơ sở dữ liệu (Alembic)."), no_args_is_help=True)

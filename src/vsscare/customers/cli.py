@@ -3,7 +3,6 @@ it holds about one of them (identifiers masked; each look is audited)."""
 
 from __future__ import annotations
 
-import time
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -12,7 +11,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from vsscare.core import audit
-from vsscare.core.cli import console, database, fail
+from vsscare.core.cli import console, counting, database, fail
 from vsscare.core.errors import AppError, ErrorCode
 from vsscare.core.events import Actor
 from vsscare.core.i18n import _
@@ -59,27 +58,13 @@ def generate(
     people: int = typer.Option(..., "--people", help=_("Số người cần sinh")),
     seed: int = typer.Option(1, "--seed", help=_("Hạt giống ngẫu nhiên: cùng hạt giống cho cùng dữ liệu")),
 ) -> None:
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
     from vsscare.bootstrap import upgrade_and_seed
     from vsscare.customers.registry_generate import generate as make_people
 
     db = database()
-    columns = (
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-        TextColumn(_("{task.fields[rate]} người/giây")), TimeRemainingColumn(),
-    )  # fmt: skip
     try:
         upgrade_and_seed(db)
-        with Progress(*columns, console=console, transient=False) as bar:
-            task = bar.add_task(_("Sinh người tham gia"), total=people, rate="…")
-            started = time.perf_counter()
-
-            def advance(done: int) -> None:
-                bar.advance(task, done)
-                rate = bar.tasks[0].completed / max(time.perf_counter() - started, 1e-6)
-                bar.update(task, rate=f"{rate:,.0f}")
-
+        with counting(_("Sinh người tham gia"), people, _("{rate} người/giây")) as advance:
             report = make_people(db, people, seed=seed, progress=advance)
     except AppError as exc:
         raise fail(exc) from exc
