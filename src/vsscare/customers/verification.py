@@ -8,7 +8,6 @@ import hmac
 import secrets
 from datetime import date, datetime, timedelta
 from typing import Any, NoReturn
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -23,6 +22,7 @@ from vsscare.customers.actions import context
 from vsscare.customers.models import Verification
 from vsscare.customers.registry import Person, Registry
 from vsscare.customers.sms import SmsGateway
+from vsscare.orgunits.calendar import VN_TZ
 
 NO_PHONE = ErrorCode(
     "verification_no_phone",
@@ -99,7 +99,6 @@ MAX_CODES = 3
 CODES_WINDOW = timedelta(minutes=15)
 VALID_FOR = timedelta(minutes=30)  # how long a proof holds on its conversation
 QUESTIONS_TTL = timedelta(minutes=10)
-VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 SMS_TEXT = (
     "Mã xác thực BHXH của anh/chị là {code}, hiệu lực {minutes} phút. Không chia sẻ mã này cho bất kỳ ai."
 )
