@@ -6,6 +6,7 @@ import os
 import secrets
 from functools import cached_property
 from pathlib import Path
+from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator
@@ -43,6 +44,17 @@ class Settings(BaseSettings):
     login_lockout_minutes: int = Field(15, ge=1)
     job_max_attempts: int = Field(8, ge=1, description="Tries before a job goes to the dead letter")
     job_lease_seconds: int = Field(60, ge=1, description="A claimed job returns to the queue after this")
+    registry_url: str = Field(
+        "", description="Base URL of the industry database's REST service; empty: the embedded registry"
+    )
+    registry_token: SecretStr = Field(SecretStr(""), description="Bearer token of the industry database")
+    registry_timeout: float = Field(3.0, gt=0, le=60, description="Seconds per registry call")
+    sms_backend: Literal["file", "console", "http"] = Field(
+        "file", description="One-time codes by SMS: file (data_dir/sms.jsonl), console, or http"
+    )
+    sms_url: str = Field("", description="The SMS provider's send URL (sms_backend=http)")
+    sms_api_key: SecretStr = Field(SecretStr(""), description="The SMS provider's API key")
+    sms_sender: str = Field("BHXHVN", max_length=11, description="Brandname the SMS comes from")
 
     @field_validator("database_url")
     @classmethod
