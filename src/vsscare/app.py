@@ -74,10 +74,14 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     from vsscare.accounts import views as accounts_views
     from vsscare.answering import api as answering_api
     from vsscare.answering import views as answering_views
+    from vsscare.console import audit_api as console_audit_api
     from vsscare.console import jobs as console_jobs
     from vsscare.console import ui as console_ui
     from vsscare.console import views as console_views
     from vsscare.customers import api as customers_api
+    from vsscare.customers import privacy_api as customers_privacy_api
+    from vsscare.customers import selfservice_api as customers_selfservice_api
+    from vsscare.customers import views as customers_views
     from vsscare.knowledge import api as knowledge_api
     from vsscare.knowledge import bank_views as knowledge_bank_views
     from vsscare.knowledge import entry_api as knowledge_entry_api
@@ -116,7 +120,11 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         requests_admin_views,
         requests_sla_views,
         requests_public_views,
+        customers_privacy_api,  # before customers_api: /api/v1/customers/merge is not a customer id
         customers_api,
+        customers_selfservice_api,
+        customers_views,
+        console_audit_api,
     )
     for module in modules:
         app.include_router(module.router)
