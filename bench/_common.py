@@ -7,7 +7,12 @@ import math
 import sys
 import time
 
+from vsscare.core import crypto
+from vsscare.core.config import Settings
 from vsscare.core.db import Database
+
+# The data keys of the benchmark databases (kept in var/bench and reused between runs).
+RING = crypto.keyring(Settings(secret_key="bench-secret-key-not-for-production"))
 
 
 def say(message: str) -> None:

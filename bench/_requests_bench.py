@@ -34,13 +34,13 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 import helpdesk_side
-from _common import analyze
+from _common import RING, analyze
 from _common import percentile as _percentile
 from _common import say as _say
 from _requests_report import explain, print_report
@@ -56,7 +56,7 @@ from vsscare.core.paths import DATA_DIR
 from vsscare.devtools.pgcluster import PgCluster
 from vsscare.orgunits import actions as orgunits
 from vsscare.orgunits.models import OrgUnit
-from vsscare.requests import actions, queries
+from vsscare.requests import actions, contact, queries
 from vsscare.requests import generate_text as words
 from vsscare.requests.generate import database_size, generate
 from vsscare.requests.models import ACTIVE, Request
@@ -147,7 +147,7 @@ def _generated(db: Database) -> int:
 
 
 def load(db: Database, count: int, messages: float, seed: int) -> dict[str, Any]:
-    upgrade_and_seed(db)
+    upgrade_and_seed(db, keyring=RING)
     with db.session() as session:
         if session.scalar(select(OrgUnit.id).limit(1)) is None:
             orgunits.load_file(session, DATA_DIR / "orgunits.yaml", BENCH)
@@ -161,7 +161,7 @@ def load(db: Database, count: int, messages: float, seed: int) -> dict[str, Any]
                 _say(f"  generated {done[0]:,} / {count:,}")
 
         before = _cpu()
-        report = generate(db, count, messages_per_request=messages, seed=seed, progress=progress)
+        report = generate(db, count, ring=RING, messages_per_request=messages, seed=seed, progress=progress)
         after = _cpu()
         info.update(
             cpu_writer_s=after[0] - before[0], cpu_maker_s=after[1] - before[1], seconds=report.seconds,
@@ -187,6 +187,20 @@ def _user(session: Session, username: str, role: str, unit: str) -> User:
     return user
 
 
+class Sampled(NamedTuple):
+    code: str
+    customer_id: int | None
+    contact_phone: str | None
+    contact_phone_bi: str | None
+    contact_name: str | None
+    province_code: str | None
+    topic: str
+
+
+def _clear(phone_enc: str | None) -> str | None:
+    return RING.decrypt(phone_enc, context=contact.CONTEXT) if phone_enc else None
+
+
 class World:
     """The people and samples the operations draw from."""
 
@@ -208,10 +222,11 @@ class World:
             self.online = [(uid, name) for uid, name, unit in rows if unit == ccc][:ONLINE_AGENTS]
             low, high = session.execute(select(func.min(Request.id), func.max(Request.id))).one()
             ids = sorted({self.rng.randint(low, high) for _ in range(3000)})
-            self.sample = session.execute(
-                select(Request.code, Request.customer_id, Request.contact_phone, Request.contact_name,
-                       Request.province_code, Request.topic).where(Request.id.in_(ids))
+            rows = session.execute(
+                select(Request.code, Request.customer_id, Request.contact_phone_enc, Request.contact_phone_bi,
+                       Request.contact_name, Request.province_code, Request.topic).where(Request.id.in_(ids))
             ).all()  # fmt: skip
+        self.sample = [Sampled(*r[:2], _clear(r[2]), *r[3:]) for r in rows]
         self.provinces = sorted({r.province_code for r in self.sample if r.province_code})
         self.topics = sorted({r.topic for r in self.sample})
 
@@ -250,7 +265,7 @@ def op_create(w: World, timer: Timer) -> dict:
 
         def call() -> None:
             with db.session() as session:
-                actions.create(session, actor, data)
+                actions.create(session, actor, data, ring=RING)
 
         return channel, call
 
@@ -305,7 +320,7 @@ def op_history(w: World, timer: Timer) -> dict:
     def prepare(i: int) -> tuple[str, Callable[[], Any]]:
         row = w.rng.choice([r for r in w.sample if r.customer_id and r.contact_phone])
         by_phone = i % 2 == 1
-        kwargs = {"phone": row.contact_phone} if by_phone else {"customer_id": row.customer_id}
+        kwargs = {"phone_bi": row.contact_phone_bi} if by_phone else {"customer_id": row.customer_id}
 
         def call() -> None:
             with w.db.read() as session:

@@ -26,11 +26,10 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from _common import analyze, percentile, say
+from _common import RING, analyze, percentile, say
 from vsscare.accounts.principal import Principal
 from vsscare.bootstrap import upgrade_and_seed
 from vsscare.core import crypto
-from vsscare.core.config import Settings
 from vsscare.core.db import Checkpointer, Database
 from vsscare.customers import queries
 from vsscare.customers.generate import customers_from_registry
@@ -122,7 +121,7 @@ def time_op(calls: list[Callable[[], Any]]) -> dict[str, float]:
 
 
 def run_backend(backend: str, args: argparse.Namespace) -> dict[str, Any]:
-    ring = crypto.keyring(Settings(secret_key="bench-secret-key-not-for-production"))
+    ring = RING
     with database(backend, args.people, args.seed) as db, Checkpointer(db):
         info = load(db, ring, args.people, args.seed)
         rng = random.Random(args.seed)

@@ -20,6 +20,7 @@ from vsscare.accounts import actions as accounts
 from vsscare.accounts import passwords
 from vsscare.app import create_app
 from vsscare.bootstrap import upgrade_and_seed
+from vsscare.core import crypto
 from vsscare.core.config import Settings
 from vsscare.core.db import Database
 from vsscare.core.events import Actor
@@ -111,6 +112,12 @@ def settings(db_url: str, tmp_path: Path) -> Settings:
         secret_key="test-secret-key-not-for-production",
         log_json=False,
     )
+
+
+@pytest.fixture
+def ring(settings: Settings) -> crypto.Keyring:
+    """The data keys of ``settings`` (and so of ``app``)."""
+    return crypto.keyring(settings)
 
 
 @pytest.fixture

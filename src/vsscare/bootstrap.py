@@ -8,14 +8,16 @@ from sqlalchemy.orm import Session
 
 from vsscare.accounts import actions as accounts
 from vsscare.core import migrate
+from vsscare.core.crypto import Keyring
 from vsscare.core.db import Database
 from vsscare.core.paths import DATA_DIR
 from vsscare.requests import sla
 from vsscare.requests.models import SlaPolicy
 
 
-def upgrade_and_seed(db: Database, revision: str = "head") -> None:
-    migrate.upgrade(db, revision)
+def upgrade_and_seed(db: Database, revision: str = "head", *, keyring: Keyring | None = None) -> None:
+    """``keyring``: the data keys, for migrations that convert personal data already stored."""
+    migrate.upgrade(db, revision, keyring=keyring)
     if revision == "head":
         with db.session() as session:
             accounts.sync_roles(session)

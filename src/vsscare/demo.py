@@ -15,6 +15,7 @@ from sqlalchemy import select
 from vsscare.accounts import actions as accounts
 from vsscare.accounts import queries as account_queries
 from vsscare.bootstrap import upgrade_and_seed
+from vsscare.core import crypto
 from vsscare.core.cli import console, counting, database, fail, settings
 from vsscare.core.db import Database
 from vsscare.core.errors import AppError
@@ -73,7 +74,7 @@ def _import_bank(session, full_corpus: bool) -> None:
 def prepare() -> dict[str, str]:
     """Upgrade the schema, load reference and demo data, (re)set demo logins. Returns the logins."""
     db = database()
-    upgrade_and_seed(db)
+    upgrade_and_seed(db, keyring=crypto.keyring(settings()))
     admin_password, staff_password = _password(), _password()
     with db.session() as session:
         report = orgunits.load_file(session, DATA_DIR / "orgunits.yaml", DEMO)
@@ -112,7 +113,7 @@ def _sample_requests(db: Database) -> None:
     with db.read() as session:
         if any_request(session):
             return
-    report = make_requests(db, DEMO_REQUESTS, years=0.25, processes=False)
+    report = make_requests(db, DEMO_REQUESTS, ring=crypto.keyring(settings()), years=0.25, processes=False)
     console.print(
         _("Yêu cầu mẫu: {count} ({first} … {last})").format(
             count=f"{report.requests:,}", first=report.first_code, last=report.last_code
@@ -202,14 +203,15 @@ def _generate(db: Database, count: int, messages: float, seed: int, years: float
     from vsscare.orgunits.models import OrgUnit
     from vsscare.requests.generate import generate as make_requests
 
-    upgrade_and_seed(db)
+    ring = crypto.keyring(settings())
+    upgrade_and_seed(db, keyring=ring)
     with db.session() as session:
         if session.scalar(select(OrgUnit.id).limit(1)) is None:
             report = orgunits.load_file(session, DATA_DIR / "orgunits.yaml", DEMO)
             console.print(_("Đơn vị: {summary}").format(summary=report.summary()))
     with counting(_("Sinh yêu cầu"), count, _("{rate} yêu cầu/giây")) as advance:
         return make_requests(
-            db, count, messages_per_request=messages, seed=seed, years=years, progress=advance
+            db, count, ring=ring, messages_per_request=messages, seed=seed, years=years, progress=advance
         )
 
 

@@ -16,19 +16,19 @@ pytestmark = pytest.mark.browser
 SCREENSHOT = "/tmp/vsscare-unit-request.png"
 
 
-def _transferred(db: Database, agent: Actor, unit: str, subject: str) -> str:
+def _transferred(db: Database, ring, agent: Actor, unit: str, subject: str) -> str:
     with db.session() as session:
         request = actions.create(
-            session, Actor.system("tests"), new_request(subject=subject), auto_assign=False
+            session, Actor.system("tests"), new_request(subject=subject), auto_assign=False, ring=ring
         )
         unit_actions.transfer(session, agent, request.code, unit, "Chưa nhận trợ cấp tháng 10, cần kiểm tra.")
         return request.code
 
 
-def test_a_handler_settles_a_transferred_request(page, db: Database, make_user):
+def test_a_handler_settles_a_transferred_request(page, db: Database, ring, make_user):
     agent = actor_of(db, make_user("agent"))
-    code = _transferred(db, agent, "BHXH-79", "Chưa nhận trợ cấp thất nghiệp tháng 10")
-    other = _transferred(db, agent, "BHXH-79", "Hỏi về thẻ BHYT hộ gia đình")
+    code = _transferred(db, ring, agent, "BHXH-79", "Chưa nhận trợ cấp thất nghiệp tháng 10")
+    other = _transferred(db, ring, agent, "BHXH-79", "Hỏi về thẻ BHYT hộ gia đình")
     handler = make_user("unit_handler", unit="BHXH-79")
     problems: list[str] = []
     page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)

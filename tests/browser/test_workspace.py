@@ -20,13 +20,13 @@ SCREENSHOT = "/tmp/vsscare-workspace.png"
 
 
 @pytest.fixture
-def open_request(db):
+def open_request(db, ring):
     """``open_request(**fields)`` → the code of a new, unassigned request."""
 
     def make(**fields) -> str:
         with db.session() as session:
             return actions.create(
-                session, Actor.system("tests"), new_request(**fields), auto_assign=False
+                session, Actor.system("tests"), new_request(**fields), auto_assign=False, ring=ring
             ).code
 
     return make

@@ -51,3 +51,46 @@ def test_models_and_migrations_agree(db: Database):
         context = MigrationContext.configure(conn, opts=opts)
         diff = compare_metadata(context, metadata)
     assert diff == []
+
+
+def _request_with_phone(db: Database, phone: str | None) -> None:
+    """A request row as revision 0008 stored it: the contact phone in clear."""
+    with db.engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO requests (code, channel, type, topic, priority, status, subject, lang, "
+                "contact_phone, tags, sla_paused_seconds, sla_state, sla_marks, complaint_complex, "
+                "complaint_remote, escalation_level, created_by, created_at, updated_at, version) VALUES "
+                "(:code, 'phone', 'question', 'bhxh', 'normal', 'new', 'Hỏi', 'vi', :phone, '[]', 0, 'ok', "
+                "'[]', false, false, 0, 'system', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 1)"
+            ),
+            {"code": f"YC-2026-{abs(hash(phone)) % 10**6:06d}", "phone": phone},
+        )
+
+
+def test_request_phones_are_encrypted_by_the_upgrade_and_restored_by_the_downgrade(db: Database, ring):
+    migrate.downgrade(db, "0008")
+    _request_with_phone(db, "+84912345678")
+    _request_with_phone(db, None)
+    with pytest.raises(AppError) as err:
+        migrate.upgrade(db)  # without the data keys: refused, nothing changed
+    assert err.value.code == "migration_keys_needed" and migrate.current(db) == "0008"
+
+    migrate.upgrade(db, keyring=ring)
+    with db.engine.connect() as conn:
+        rows = conn.execute(
+            text("SELECT contact_phone_enc, contact_phone_bi, contact_phone_masked FROM requests ORDER BY id")
+        ).all()
+    assert "contact_phone" not in {c["name"] for c in inspect(db.engine).get_columns("requests")}
+    (enc, bi, masked), empty = rows
+    assert "912345678" not in enc and masked == "091****678"
+    assert ring.decrypt(enc, context="customers.phone") == "+84912345678"
+    assert bi == ring.blind_index("+84912345678", context="customers.phone")
+    assert empty == (None, None, None)
+
+    migrate.downgrade(db, "0008", keyring=ring)
+    with db.engine.connect() as conn:
+        phones = conn.execute(text("SELECT contact_phone FROM requests ORDER BY id")).scalars().all()
+    assert phones == ["+84912345678", None]
+    migrate.upgrade(db, keyring=ring)
+    assert migrate.current(db) == migrate.head()

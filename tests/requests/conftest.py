@@ -40,13 +40,18 @@ def actor_of(db: Database, username: str) -> Actor:
 
 
 @pytest.fixture
-def open_request(db: Database):
+def open_request(db: Database, ring):
     """``open_request(**fields)`` → the new request's code (created by the system, not assigned)."""
 
     def make(now: datetime | None = None, **overrides) -> str:
         with db.session() as session:
             request = actions.create(
-                session, Actor.system("tests"), new_request(**overrides), auto_assign=False, now=now
+                session,
+                Actor.system("tests"),
+                new_request(**overrides),
+                auto_assign=False,
+                now=now,
+                ring=ring,
             )
             return request.code
 

@@ -18,7 +18,7 @@ from vsscare.core.jobs import Job
 from vsscare.orgunits.calendar import VN_TZ
 from vsscare.orgunits.models import OrgUnit
 from vsscare.orgunits.queries import unit_and_below
-from vsscare.requests import actions, queries, unit_actions, workflow
+from vsscare.requests import actions, contact, queries, unit_actions, workflow
 from vsscare.requests.lookup import MAX_FAILURES, lookup
 from vsscare.requests.models import Request, RequestLink, RequestMessage, RequestTransfer
 from vsscare.requests.queries import Filters
@@ -37,7 +37,7 @@ def _jobs(db: Database, kind: str) -> list[Job]:
         return list(session.scalars(select(Job).where(Job.kind == kind).order_by(Job.id)))
 
 
-def test_create_gives_a_yearly_code_targets_and_a_notice(db: Database, open_request):
+def test_create_gives_a_yearly_code_targets_and_a_notice(ring, db: Database, open_request):
     monday = datetime(2026, 12, 7, 2, 0, tzinfo=UTC)  # 09:00 in Hà Nội
     first = open_request(now=monday)
     second = open_request(now=monday)
@@ -45,7 +45,8 @@ def test_create_gives_a_yearly_code_targets_and_a_notice(db: Database, open_requ
     assert int(second[-6:]) == int(first[-6:]) + 1
     request = load(db, first)
     assert request.status == "new" and request.sla_policy == "standard"
-    assert request.contact_phone == "+84912345678"
+    assert contact.phone(ring, request) == "+84912345678"
+    assert request.contact_phone_masked == "091****678"
     # standard: first answer within 4 working hours (09:00–11:30, 13:00–14:30), resolution within 40
     # (7.5 working hours a day: Monday 6 h, Tuesday to Friday 30 h, then 07:30–11:30 next Monday)
     assert request.first_response_due == datetime(2026, 12, 7, 7, 30, tzinfo=UTC)
@@ -63,27 +64,27 @@ def test_create_gives_a_yearly_code_targets_and_a_notice(db: Database, open_requ
     assert _jobs(db, "requests.sla_check")[0].run_at == datetime(2026, 12, 7, 6, 42, tzinfo=UTC)
 
 
-def test_a_channel_retry_of_the_same_message_is_a_no_op(db: Database):
+def test_a_channel_retry_of_the_same_message_is_a_no_op(ring, db: Database):
     with db.session() as session:
-        one = actions.create(session, SYSTEM, new_request(channel="zalo", external_id="zmsg-1"))
+        one = actions.create(session, SYSTEM, new_request(channel="zalo", external_id="zmsg-1"), ring=ring)
     with db.session() as session:
-        again = actions.create(session, SYSTEM, new_request(channel="zalo", external_id="zmsg-1"))
+        again = actions.create(session, SYSTEM, new_request(channel="zalo", external_id="zmsg-1"), ring=ring)
         assert again.code == one.code
         assert session.scalar(select(func.count()).select_from(Request)) == 1
 
 
-def test_phone_request_by_an_agent_is_theirs_and_unknown_units_are_refused(db: Database, make_user):
+def test_phone_request_by_an_agent_is_theirs_and_unknown_units_are_refused(ring, db: Database, make_user):
     agent = actor_of(db, make_user("agent"))
     with db.session() as session:
-        request = actions.create(session, agent, new_request(channel="phone", assignee=agent.name))
+        request = actions.create(session, agent, new_request(channel="phone", assignee=agent.name), ring=ring)
         assert request.assignee_id == int(agent.id)
         assert request.province_code is None  # the CCC is national
     with db.session() as session, pytest.raises(AppError) as err:
-        actions.create(session, agent, new_request(team="NO-SUCH-UNIT"))
+        actions.create(session, agent, new_request(team="NO-SUCH-UNIT"), ring=ring)
     assert err.value.code == "request_unit_not_found"
 
 
-def test_automatic_assignment_follows_skills_presence_and_load(db: Database, make_user):
+def test_automatic_assignment_follows_skills_presence_and_load(ring, db: Database, make_user):
     names = [make_user("agent") for _ in range(3)]
     ids = [int(actor_of(db, n).id) for n in names]
     now = datetime.now(UTC)
@@ -97,12 +98,12 @@ def test_automatic_assignment_follows_skills_presence_and_load(db: Database, mak
     picked = []
     for _ in range(3):
         with db.session() as session:
-            request = actions.create(session, SYSTEM, new_request(topic="bhtn"))
+            request = actions.create(session, SYSTEM, new_request(topic="bhtn"), ring=ring)
             picked.append(request.assignee_id)
     # only the generalist is online for BHTN, and they take two at most
     assert picked == [ids[1], ids[1], None]
     with db.session() as session:
-        bhyt = actions.create(session, SYSTEM, new_request(topic="bhyt"))
+        bhyt = actions.create(session, SYSTEM, new_request(topic="bhyt"), ring=ring)
         assert bhyt.assignee_id == ids[0] and bhyt.status == "open"
 
 
@@ -365,16 +366,16 @@ def test_escalation_to_leadership_needs_a_summary_and_gets_a_decision(db: Databa
     assert err.value.code == "escalation_not_found"
 
 
-def test_status_lookup_needs_the_right_phone_and_says_nothing_more(db: Database, open_request):
+def test_status_lookup_needs_the_right_phone_and_says_nothing_more(ring, db: Database, open_request):
     code = open_request()
     with db.session() as session:
         actions.note(session, SYSTEM, code, "Ghi chú nội bộ: khách khó tính")
     with db.session() as session:
-        found = lookup(session, code.lower(), "+84 912 345 678")
+        found = lookup(session, ring, code.lower(), "+84 912 345 678")
         assert found.error is None and found.request.code == code
         assert all(m.kind != "note" for m in found.messages)
         wrong = [
-            lookup(session, wrong_code, phone).error.as_dict()
+            lookup(session, ring, wrong_code, phone).error.as_dict()
             for wrong_code, phone in (
                 (code, "0987654321"),
                 ("YC-2026-999999", CITIZEN_PHONE),
@@ -382,7 +383,7 @@ def test_status_lookup_needs_the_right_phone_and_says_nothing_more(db: Database,
             )
         ]
         assert wrong[0] == wrong[1] == wrong[2] and wrong[0]["code"] == "request_lookup_failed"
-        assert lookup(session, code, "12").error.code == "request_bad_phone"
+        assert lookup(session, ring, code, "12").error.code == "request_bad_phone"
     assert [r.outcome for r in audit_rows(db, "requests.lookup")] == [
         "ok",
         "denied",
@@ -392,15 +393,17 @@ def test_status_lookup_needs_the_right_phone_and_says_nothing_more(db: Database,
     ]
 
 
-def test_a_code_guessed_at_too_often_answers_nothing_for_an_hour(db: Database, open_request):
+def test_a_code_guessed_at_too_often_answers_nothing_for_an_hour(ring, db: Database, open_request):
     code = open_request()
     for _ in range(MAX_FAILURES):
         with db.session() as session:
-            assert lookup(session, code, "0987654321").error.code == "request_lookup_failed"
+            assert lookup(session, ring, code, "0987654321").error.code == "request_lookup_failed"
     with db.session() as session:
-        assert lookup(session, code, CITIZEN_PHONE).error.code == "request_lookup_locked"
+        assert lookup(session, ring, code, CITIZEN_PHONE).error.code == "request_lookup_locked"
     with db.session() as session:
-        assert lookup(session, open_request(), CITIZEN_PHONE).error is None  # other codes are not affected
+        assert (
+            lookup(session, ring, open_request(), CITIZEN_PHONE).error is None
+        )  # other codes are not affected
 
 
 def test_search_with_and_without_diacritics_and_keyset_pages(db: Database, open_request, make_user):

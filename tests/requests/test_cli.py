@@ -66,7 +66,7 @@ def test_demo_generate_then_list_and_show(run_cli, db: Database):
         codes = list(session.scalars(select(Request.code).order_by(Request.id.desc())))
         phone_code = session.scalar(
             select(Request.code)
-            .where(Request.contact_phone.is_not(None))
+            .where(Request.contact_phone_bi.is_not(None))
             .order_by(Request.id.desc())
             .limit(1)
         )

@@ -21,9 +21,10 @@ from vsscare.core.events import Actor, EventRecord, event_class
 from vsscare.core.jobs import Job
 from vsscare.orgunits.calendar import VN_TZ
 from vsscare.orgunits.models import OrgUnit
-from vsscare.requests import actions, queries, search
+from vsscare.requests import actions, contact, queries, search
 from vsscare.requests import events as request_events  # noqa: F401  (registers the event types)
 from vsscare.requests.generate import generate
+from vsscare.requests.masking import mask_phone
 from vsscare.requests.models import Request, RequestCounter, RequestMessage, RequestSearch, RequestTransfer
 from vsscare.requests.queries import Filters
 from vsscare.requests.schemas import phone_e164
@@ -49,9 +50,9 @@ def _counts(db: Database) -> dict[str, int]:
         }
 
 
-def test_rows_are_consistent_and_codes_continue(db: Database):
+def test_rows_are_consistent_and_codes_continue(ring, db: Database):
     # three batches (made in a second process), half a year: some are still being worked on
-    first = generate(db, 300, seed=7, now=NOW, years=0.5, batch=100)
+    first = generate(db, 300, ring=ring, seed=7, now=NOW, years=0.5, batch=100)
     counts = _counts(db)
     assert counts == {"requests": 300, "messages": first.messages, "search": 300, "events": first.events,
                       "transfers": first.transfers}  # fmt: skip
@@ -75,8 +76,9 @@ def test_rows_are_consistent_and_codes_continue(db: Database):
             r.assignee_id and r.team_unit_id and r.province_code for r in requests if r.status != "new"
         )
         for r in requests:
-            if r.contact_phone:
-                assert phone_e164(r.contact_phone) == r.contact_phone
+            if r.contact_phone_enc:
+                number = contact.phone(ring, r)
+                assert phone_e164(number) == number and r.contact_phone_masked == mask_phone(number)
             if r.resolved_at:
                 assert r.first_responded_at and r.created_at <= r.first_responded_at <= r.resolved_at
             assert (r.sla_state == "breached") == any(m.endswith(":breached") for m in r.sla_marks)
@@ -102,10 +104,12 @@ def test_rows_are_consistent_and_codes_continue(db: Database):
         counter = session.get(RequestCounter, last_year).value
     # a request created afterwards takes the next number
     with db.session() as session:
-        created = actions.create(session, Actor.system("tests"), new_request(), auto_assign=False, now=NOW)
+        created = actions.create(
+            session, Actor.system("tests"), new_request(), auto_assign=False, now=NOW, ring=ring
+        )
         assert created.code == f"YC-{last_year}-{counter + 1:06d}"
     # a second run adds requests with new codes, reusing the agents
-    again = generate(db, 120, seed=7, now=NOW)
+    again = generate(db, 120, ring=ring, seed=7, now=NOW)
     assert again.agents_created == 0
     with db.read() as session:
         codes = list(session.scalars(select(Request.code)))
@@ -116,8 +120,8 @@ def test_rows_are_consistent_and_codes_continue(db: Database):
         )
 
 
-def test_search_history_and_queues_find_generated_requests(db: Database):
-    generate(db, 300, seed=7, now=NOW)
+def test_search_history_and_queues_find_generated_requests(ring, db: Database):
+    generate(db, 300, ring=ring, seed=7, now=NOW)
     with db.read() as session:
         who = _everyone()
         found = {}
@@ -136,13 +140,13 @@ def test_search_history_and_queues_find_generated_requests(db: Database):
             assert session.get(RequestSearch, r.id).body == expected
         # customers come back: one phone number has several requests, across channels
         phone, n = session.execute(
-            select(Request.contact_phone, func.count())
-            .where(Request.contact_phone.is_not(None))
-            .group_by(Request.contact_phone)
+            select(Request.contact_phone_bi, func.count())
+            .where(Request.contact_phone_bi.is_not(None))
+            .group_by(Request.contact_phone_bi)
             .order_by(func.count().desc())
         ).first()
         assert n >= 3
-        history = queries.history_of(session, who, phone=phone)
+        history = queries.history_of(session, who, phone_bi=phone)
         assert len(history) == n and len({r.channel for r in history}) >= 2
         # queue filters and date filters see the generated rows like any others
         newest = session.scalar(select(Request).order_by(Request.created_at.desc()).limit(1))
@@ -172,9 +176,9 @@ def fresh_db(backend: str, request: pytest.FixtureRequest, tmp_path: Path):
     cluster.drop_database(name)
 
 
-def test_same_seed_on_a_fresh_database_gives_the_same_requests(db: Database, fresh_db: Database):
+def test_same_seed_on_a_fresh_database_gives_the_same_requests(ring, db: Database, fresh_db: Database):
     def made(database: Database) -> list[tuple]:
-        generate(database, 150, seed=7, now=NOW)
+        generate(database, 150, ring=ring, seed=7, now=NOW)
         with database.read() as session:
             return list(
                 session.execute(select(Request.code, Request.subject, Request.status).order_by(Request.code))
@@ -183,15 +187,15 @@ def test_same_seed_on_a_fresh_database_gives_the_same_requests(db: Database, fre
     assert made(db) == made(fresh_db)
 
 
-def test_refusals(db: Database):
+def test_refusals(ring, db: Database):
     for kwargs in ({"count": 0}, {"count": 10, "messages_per_request": 0.5}, {"count": 10, "years": 0}):
         with pytest.raises(AppError) as bad:
-            generate(db, **kwargs)
+            generate(db, ring=ring, **kwargs)
         assert bad.value.code == "generate_bad_arguments" and bad.value.message and bad.value.message_en
     with db.session() as session:
         session.execute(update(OrgUnit).values(is_active=False))
     with pytest.raises(AppError) as missing:
-        generate(db, 10)
+        generate(db, 10, ring=ring)
     assert missing.value.code == "generate_no_units"
     assert _counts(db)["requests"] == 0
 

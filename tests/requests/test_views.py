@@ -241,7 +241,7 @@ def test_presence_is_set_and_refreshed_by_the_poll(as_user, db: Database):
 # -- a request typed in during a phone call ----------------------------------------------------------------
 
 
-def test_a_phone_request_gets_a_code_to_read_to_the_caller(as_user, db: Database):
+def test_a_phone_request_gets_a_code_to_read_to_the_caller(as_user, db: Database, ring):
     client, username = as_user("agent")
     token = page_csrf(client, f"{BASE}/new")
     form = {
@@ -265,7 +265,8 @@ def test_a_phone_request_gets_a_code_to_read_to_the_caller(as_user, db: Database
     assert "Đọc mã này cho người gọi" in page.text and code in page.text
     request = load(db, code)
     assert (request.channel, request.topic, request.province_code) == ("phone", "huu_tri", "79")
-    assert request.contact_phone == "+84987654321"
+    assert request.contact_phone_masked == "098****321"
+    assert ring.decrypt(request.contact_phone_enc, context="customers.phone") == "+84987654321"
     assert request.assignee_id == int(actor_of(db, username).id)
     assert "Ghi nhận qua điện thoại bởi" in page.text
 

@@ -15,6 +15,7 @@ from rich.markup import escape
 
 from vsscare.core import migrate
 from vsscare.core.config import Settings
+from vsscare.core.crypto import keyring
 from vsscare.core.db import Database
 from vsscare.core.errors import AppError
 from vsscare.core.i18n import _
@@ -82,13 +83,13 @@ db_app = typer.Typer(help=_("Lược đồ cơ sở dữ liệu (Alembic)."), no
 def db_upgrade(revision: str = typer.Argument("head", help=_("Phiên bản đích"))) -> None:
     from vsscare.bootstrap import upgrade_and_seed
 
-    upgrade_and_seed(database(), revision)
+    upgrade_and_seed(database(), revision, keyring=keyring(settings()))
     console.print(_("Lược đồ ở phiên bản {rev}.").format(rev=migrate.current(database())))
 
 
 @db_app.command("downgrade", help=_("Hạ cấp lược đồ cơ sở dữ liệu."))
 def db_downgrade(revision: str = typer.Argument(..., help=_("Phiên bản đích, ví dụ -1 hoặc base"))) -> None:
-    migrate.downgrade(database(), revision)
+    migrate.downgrade(database(), revision, keyring=keyring(settings()))
     console.print(_("Lược đồ ở phiên bản {rev}.").format(rev=migrate.current(database()) or "base"))
 
 

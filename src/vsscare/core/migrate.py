@@ -10,6 +10,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util.exc import CommandError
 
+from vsscare.core.crypto import Keyring
 from vsscare.core.db import Database
 from vsscare.core.errors import AppError, ErrorCode
 
@@ -21,6 +22,14 @@ SCHEMA_TOO_NEW = ErrorCode(
     "Hãy cập nhật vsscare; không có gì bị thay đổi.",
     "The database is at schema revision {revision}, newer than this version of vsscare knows. "
     "Upgrade vsscare; nothing was changed.",
+    409,
+)
+KEYS_NEEDED = ErrorCode(
+    "migration_keys_needed",
+    "Bản nâng cấp này mã hóa dữ liệu cá nhân đã lưu và cần khóa dữ liệu; hãy chạy `vsscare db upgrade` "
+    "với cấu hình của hệ thống. Không có gì bị thay đổi.",
+    "This upgrade encrypts stored personal data and needs the data keys: run `vsscare db upgrade` with "
+    "the installation's settings. Nothing was changed.",
     409,
 )
 BAD_REVISION = ErrorCode(
@@ -69,24 +78,25 @@ def _check_known(db: Database) -> None:
         raise AppError(SCHEMA_TOO_NEW, revision=revision)
 
 
-def _run(db: Database, fn, target: str) -> None:
+def _run(db: Database, fn, target: str, keyring: Keyring | None) -> None:
     cfg = _config(db)
     with db.engine.begin() as conn:
         cfg.attributes["connection"] = conn
+        cfg.attributes["keyring"] = keyring  # data migrations that encrypt or decrypt personal data
         try:
             fn(cfg, target)
         except CommandError as exc:
             raise AppError(BAD_REVISION, details={"alembic": str(exc)}, revision=target) from exc
 
 
-def upgrade(db: Database, target: str = "head") -> None:
+def upgrade(db: Database, target: str = "head", *, keyring: Keyring | None = None) -> None:
     _check_known(db)
-    _run(db, command.upgrade, target)
+    _run(db, command.upgrade, target, keyring)
 
 
-def downgrade(db: Database, target: str) -> None:
+def downgrade(db: Database, target: str, *, keyring: Keyring | None = None) -> None:
     _check_known(db)
-    _run(db, command.downgrade, target)
+    _run(db, command.downgrade, target, keyring)
 
 
 def is_current(db: Database) -> bool:

@@ -26,13 +26,14 @@ from sqlalchemy.orm import Session
 
 from vsscare.accounts.models import User
 from vsscare.core import events
+from vsscare.core.crypto import Keyring
 from vsscare.core.db import utcnow
 from vsscare.core.errors import AppError
 from vsscare.core.events import Actor
 from vsscare.orgunits.models import OrgUnit
 from vsscare.orgunits.queries import UnitRef, unit_ref
 from vsscare.requests import attachments as files
-from vsscare.requests import errors, search, sla
+from vsscare.requests import contact, errors, search, sla
 from vsscare.requests import events as ev
 from vsscare.requests.assignment import (
     ONLINE_WITHIN,
@@ -108,9 +109,10 @@ def create(
     store: files.AttachmentStore | None = None,
     auto_assign: bool = True,
     now: datetime | None = None,
+    ring: Keyring | None = None,
 ) -> Request:
     """A new request with the customer's first message. A channel's retry of the same message id
-    returns the request it already created."""
+    returns the request it already created. ``ring`` encrypts the contact phone (needed with one)."""
     if data.external_id:
         known = session.scalar(
             select(RequestMessage.request_id).where(
@@ -141,7 +143,7 @@ def create(
         lang=data.lang,
         customer_id=data.customer_id,
         contact_name=data.contact_name,
-        contact_phone=data.contact_phone,
+        **contact.protected(ring, data.contact_phone),
         contact_email=data.contact_email,
         external_ref=data.external_ref,
         province_code=data.province or (team.province_code if team else None),
@@ -238,11 +240,12 @@ def receive(
         follow = NewRequest(
             channel=channel or request.channel, type=request.type, topic=request.topic,
             priority=request.priority, subject=request.subject, body=body, lang=request.lang,
-            contact_name=request.contact_name, contact_phone=request.contact_phone,
-            contact_email=request.contact_email, customer_id=request.customer_id,
+            contact_name=request.contact_name, contact_email=request.contact_email,
+            customer_id=request.customer_id,
             province=request.province_code, external_ref=request.external_ref, external_id=external_id,
         )  # fmt: skip
         new = create(session, actor, follow, uploads=uploads, store=store, now=now)
+        contact.copy(request, new)
         _link(session, actor, request, new, "follow_up")
         return new, None
     message = add_message(

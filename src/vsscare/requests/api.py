@@ -21,7 +21,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.responses import FileResponse
 
 from vsscare.accounts.auth import deny
-from vsscare.core import audit
+from vsscare.core import audit, crypto
 from vsscare.core.errors import AppError
 from vsscare.requests import actions, api_units, api_work, errors, queries
 from vsscare.requests.api_common import (
@@ -135,7 +135,8 @@ def get_request(
     if unmask and not principal.has("personal_data.unmask"):
         raise deny(request, principal, "personal_data.unmask")
     row = queries.get_visible(session, principal, code)
-    out = request_out(session, row.code, masked=not unmask)
+    ring = crypto.keyring(request.app.state.settings) if unmask else None
+    out = request_out(session, row.code, unmasked_with=ring)
     if unmask:
         audit.record_now(
             request.app.state.db, "requests.unmask", principal.actor,
@@ -182,8 +183,9 @@ def create(
     if others and not principal.has("requests.assign"):
         raise deny(request, principal, "requests.assign")
     row = actions.create(
-        session, principal.actor, data, uploads=body.uploads, store=attachment_store(request)
-    )
+        session, principal.actor, data, uploads=body.uploads, store=attachment_store(request),
+        ring=crypto.keyring(request.app.state.settings),
+    )  # fmt: skip
     response.headers["Location"] = f"/api/v1/requests/{row.code}"
     return request_out(session, row.code)
 

@@ -17,6 +17,7 @@ from starlette.datastructures import UploadFile
 
 from vsscare.accounts.auth import csrf_protect, require
 from vsscare.accounts.principal import Principal
+from vsscare.core.crypto import Keyring
 from vsscare.core.errors import AppError, ErrorBody
 from vsscare.core.web import read_session, write_session
 from vsscare.requests import actions, errors, queries
@@ -185,6 +186,6 @@ def attachment_store(request: Request) -> AttachmentStore:
     return AttachmentStore(request.app.state.settings.data_dir / "attachments")
 
 
-def request_out(session: Session, code: str, masked: bool = True) -> RequestOut:
+def request_out(session: Session, code: str, unmasked_with: Keyring | None = None) -> RequestOut:
     detail = queries.detail(session, actions.get(session, code))
-    return RequestOut.of(detail, queries.usernames(session, user_ids(refs_of(detail))), masked)
+    return RequestOut.of(detail, queries.usernames(session, user_ids(refs_of(detail))), unmasked_with)

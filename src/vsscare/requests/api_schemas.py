@@ -8,9 +8,11 @@ from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, Field, field_validator
 
+from vsscare.core.crypto import Keyring
 from vsscare.core.events import EventRecord
+from vsscare.requests import contact
 from vsscare.requests.labels import PUBLIC_STATUS_LABELS, STATUS_LABELS, label
-from vsscare.requests.masking import PERSONAL_FIELDS, mask_email, mask_name, mask_phone, mask_ref
+from vsscare.requests.masking import PERSONAL_FIELDS, mask_email, mask_name, mask_ref
 from vsscare.requests.models import AgentProfile, Request, RequestEscalation, RequestMessage, RequestTransfer
 from vsscare.requests.queries import MAX_LIMIT, Detail, Filters, UnitItem, valid_cursor
 from vsscare.requests.schemas import Channel, Priority, RequestType, SlaState, Status, Topic
@@ -26,7 +28,10 @@ def status_label(status: str, public: bool = False) -> str:
 
 
 def personal_fields(request: Request) -> list[str]:
-    return [name for name in PERSONAL_FIELDS if getattr(request, name)]
+    """The personal fields the request holds (the phone is held encrypted)."""
+    held = {name: getattr(request, name, None) for name in PERSONAL_FIELDS}
+    held["contact_phone"] = request.contact_phone_bi
+    return [name for name in PERSONAL_FIELDS if held[name]]
 
 
 # -- filters -----------------------------------------------------------------------------------------
@@ -285,8 +290,10 @@ class RequestOut(RequestSummary):
     closed_at: datetime | None
 
     @classmethod
-    def of(cls, d: Detail, names: dict[int, str], masked: bool = True) -> RequestOut:
+    def of(cls, d: Detail, names: dict[int, str], unmasked_with: Keyring | None = None) -> RequestOut:
+        """Masked, or in clear with the data keys (the caller checks the permission and audits)."""
         r = d.request
+        masked = unmasked_with is None
         names = d.names | names
         complaint = None
         if r.type == "complaint":
@@ -297,7 +304,7 @@ class RequestOut(RequestSummary):
         return cls(
             **cls.fields_of(r, names, d.units, masked),
             masked=masked, lang=r.lang, customer_id=r.customer_id,
-            contact_phone=mask_phone(r.contact_phone) if masked else r.contact_phone,
+            contact_phone=r.contact_phone_masked if masked else contact.phone(unmasked_with, r),
             contact_email=mask_email(r.contact_email) if masked else r.contact_email,
             external_ref=mask_ref(r.external_ref) if masked else r.external_ref,
             sla=SlaOut.of(r), complaint=complaint,

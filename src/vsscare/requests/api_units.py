@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Response
+from fastapi import APIRouter, Path, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from vsscare.accounts.principal import Principal
+from vsscare.core import crypto
 from vsscare.core.errors import AppError
 from vsscare.orgunits.queries import unit_and_below
 from vsscare.requests import actions, errors, queries, unit_actions
@@ -197,11 +198,11 @@ def delete_view(
         429: error_doc("Too many failed attempts on this code within an hour (`request_lookup_locked`)"),
     },
 )
-def lookup(body: LookupIn, session: WriteSession) -> FoundOut | JSONResponse:
+def lookup(request: Request, body: LookupIn, session: WriteSession) -> FoundOut | JSONResponse:
     """Public: status, subject and the messages exchanged with the customer (never internal notes
     or staff names). A wrong code and a wrong phone get the same answer. Every attempt is audited;
     a code looked up wrongly five times in an hour answers nothing for the rest of the hour."""
-    attempt = customer_lookup(session, body.code, body.phone)
+    attempt = customer_lookup(session, crypto.keyring(request.app.state.settings), body.code, body.phone)
     if attempt.error is not None:  # answered, not raised: the audit row commits with the session
         return JSONResponse(attempt.error.as_dict(), status_code=attempt.error.status)
     row, messages = attempt.request, attempt.messages or []

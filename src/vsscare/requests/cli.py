@@ -18,7 +18,8 @@ from sqlalchemy.orm import Session
 from vsscare.accounts.models import Permission
 from vsscare.accounts.principal import Principal
 from vsscare.core import audit
-from vsscare.core.cli import console, database, fail
+from vsscare.core.cli import console, database, fail, settings
+from vsscare.core.crypto import keyring
 from vsscare.core.db import utcnow
 from vsscare.core.errors import AppError, ErrorCode
 from vsscare.core.events import Actor
@@ -27,6 +28,7 @@ from vsscare.orgunits import errors as orgunit_errors
 from vsscare.orgunits.calendar import VN_TZ
 from vsscare.orgunits.models import OrgUnit
 from vsscare.requests import errors, queries, sla
+from vsscare.requests.contact import phone as contact_phone
 from vsscare.requests.labels import (
     CHANNEL_LABELS,
     SLA_LABELS,
@@ -35,7 +37,7 @@ from vsscare.requests.labels import (
     TYPE_LABELS,
     label,
 )
-from vsscare.requests.masking import mask_email, mask_phone
+from vsscare.requests.masking import mask_email
 from vsscare.requests.models import SLA_STATES, STATUSES, SlaPolicy
 from vsscare.requests.queries import MAX_LIMIT, SORTS, Filters
 
@@ -217,10 +219,10 @@ def list_(
         console.print(_("Trang sau: --cursor {cursor}").format(cursor=page.next_cursor), highlight=False)
 
 
-def _masked(value: str | None, unmask: bool) -> str:
-    if not value or unmask:
-        return value or ""
-    return mask_email(value) if "@" in value else mask_phone(value)
+def _masked(email: str | None, unmask: bool) -> str:
+    if not email or unmask:
+        return email or ""
+    return mask_email(email)
 
 
 @requests_app.command("show", help=_("Xem một yêu cầu: thông tin, hội thoại và dòng thời gian."))
@@ -242,7 +244,8 @@ def show(
         raise fail(exc) from exc
     r = detail.request
     head = Table(show_header=False, box=None, title=f"{r.code} — {escape(r.subject)}")
-    contact = (r.contact_name, _masked(r.contact_phone, unmask), _masked(r.contact_email, unmask))
+    phone = contact_phone(keyring(settings()), r) if unmask else r.contact_phone_masked
+    contact = (r.contact_name, phone or "", _masked(r.contact_email, unmask))
     places = (r.province_code, detail.units.get(r.team_unit_id or 0), detail.units.get(r.unit_id or 0))
     due = _("hạn giải quyết {due}").format(due=_local(r.resolution_due))
     for name, value in (

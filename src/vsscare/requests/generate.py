@@ -31,12 +31,14 @@ from itertools import accumulate
 from typing import Any
 
 from vsscare.core import audit
+from vsscare.core.crypto import Keyring
 from vsscare.core.db import Database, utcnow
 from vsscare.core.errors import AppError, ErrorCode
 from vsscare.core.events import EventRecord
 from vsscare.core.jobs import Job
 from vsscare.core.text import fold
 from vsscare.orgunits.calendar import VN_TZ, BusinessCalendar
+from vsscare.requests import contact
 from vsscare.requests import generate_store as store
 from vsscare.requests import generate_text as words
 from vsscare.requests.generate_story import Story
@@ -147,6 +149,7 @@ def generate(
     db: Database,
     count: int,
     *,
+    ring: Keyring,
     messages_per_request: float = 5.0,
     seed: int = 1,
     years: float = 2.0,
@@ -172,7 +175,7 @@ def generate(
         numbers = store.reserve_codes(conn, arrivals)
         after = store.largest_ids(conn) if db.is_sqlite else None
     shape = store.Shape(db.engine.dialect, {name: model.__table__ for name, model in TABLES})
-    maker = _Maker(world, rng, seed, count, messages_per_request, arrivals)
+    maker = _Maker(world, rng, seed, count, messages_per_request, arrivals, ring)
     ids = store.Ids(after=after) if db.is_sqlite else store.Ids(url=db.url)
     made = _batches(maker, arrivals, numbers, batch, shape, ids)
     with (
@@ -297,9 +300,10 @@ class _Maker:
     """Draws one request after another (who, how, about what), then tells its story."""
 
     def __init__(
-        self, world: World, rng: random.Random, seed: int, count: int, messages: float, arrivals: list[int]
-    ) -> None:
-        self.world, self.rng, self.seed, self.messages = world, rng, seed, messages
+        self, world: World, rng: random.Random, seed: int, count: int, messages: float, arrivals: list[int],
+        ring: Keyring,
+    ) -> None:  # fmt: skip
+        self.world, self.rng, self.seed, self.messages, self.ring = world, rng, seed, messages, ring
         self.national = world.calendars[world.ccc.id]
         self.pool = max(1, count // 3)
         # Channels at night are chat and mail: office hours take the rest of each channel's share.
@@ -366,7 +370,7 @@ class _Maker:
             lang=lang, province_code=who.province, team_unit_id=team.id, created_at=created,
             last_customer_at=created, customer_id=who.customer_id if identified else None,
             contact_name=who.name if rng.random() < name_odds else None,
-            contact_phone=who.phone if rng.random() < phone_odds else None,
+            **contact.protected(self.ring, who.phone if rng.random() < phone_odds else None),
             contact_email=who.email if rng.random() < email_odds else None,
             external_ref=f"{channel}:{who.handle}" if channel in ("zalo", "facebook") else None,
             tags=[rng.choice(TAGS)] if rng.random() < 0.12 else [],

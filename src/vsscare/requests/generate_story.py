@@ -136,7 +136,7 @@ class Story:
 
     def _notify(self, about: str, **params: object) -> None:
         r = self.r
-        if not (r["contact_phone"] or r["contact_email"] or r["external_ref"]):
+        if not (r["contact_phone_bi"] or r["contact_email"] or r["external_ref"]):
             return
         message_id = self._message(
             "outbound", notice(about, r["lang"], code=self.code, **params), "system", "notices"

@@ -138,7 +138,8 @@ Event = tuple[str, dict[str, Any]]
 
 REQUEST_COLUMNS = (
     "id", "code", "channel", "type", "topic", "priority", "status", "subject", "lang", "customer_id",
-    "contact_name", "contact_phone", "contact_email", "external_ref", "province_code", "team_unit_id",
+    "contact_name", "contact_phone_enc", "contact_phone_bi", "contact_phone_masked", "contact_email",
+    "external_ref", "province_code", "team_unit_id",
     "assignee_id", "unit_id", "tags", "sla_policy", "first_response_warn", "first_response_due",
     "resolution_warn", "resolution_due", "first_responded_at", "sla_paused_at", "sla_paused_seconds",
     "sla_state", "sla_marks", "complaint_accepted_at", "complaint_ack_due", "complaint_due",

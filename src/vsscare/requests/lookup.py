@@ -8,7 +8,6 @@ right phone: guessing the phone of a known code takes too long to be worth it.
 
 from __future__ import annotations
 
-import hmac
 import re
 from dataclasses import dataclass
 from datetime import timedelta
@@ -18,10 +17,11 @@ from sqlalchemy.orm import Session
 
 from vsscare.core import audit
 from vsscare.core.audit import AuditEntry
+from vsscare.core.crypto import Keyring
 from vsscare.core.db import utcnow
 from vsscare.core.errors import AppError
 from vsscare.core.events import Actor
-from vsscare.requests import errors
+from vsscare.requests import contact, errors
 from vsscare.requests.models import Request, RequestMessage
 from vsscare.requests.schemas import CODE_PATTERN, phone_e164
 
@@ -50,7 +50,7 @@ def _failures(session: Session, code: str) -> int:
     return session.scalar(stmt) or 0
 
 
-def _find(session: Session, code: str, phone: str) -> tuple[Request, list[RequestMessage]]:
+def _find(session: Session, ring: Keyring, code: str, phone: str) -> tuple[Request, list[RequestMessage]]:
     try:
         wanted = phone_e164(phone)
     except ValueError as exc:
@@ -60,8 +60,7 @@ def _find(session: Session, code: str, phone: str) -> tuple[Request, list[Reques
     if _failures(session, code) >= MAX_FAILURES:
         raise AppError(errors.LOOKUP_LOCKED)
     request = session.scalar(select(Request).where(Request.code == code))
-    on_file = (request.contact_phone or "") if request is not None else "+84000000000"
-    if request is None or not hmac.compare_digest(on_file.encode(), wanted.encode()):
+    if request is None or not contact.same_phone(ring, request, wanted):
         raise AppError(errors.LOOKUP_FAILED)
     while request.merged_into_id is not None:
         request = session.get_one(Request, request.merged_into_id)
@@ -73,12 +72,12 @@ def _find(session: Session, code: str, phone: str) -> tuple[Request, list[Reques
     return request, list(messages)
 
 
-def lookup(session: Session, code: str, phone: str) -> Lookup:
+def lookup(session: Session, ring: Keyring, code: str, phone: str) -> Lookup:
     """Find the request and record the attempt in ``session`` (a write transaction). A refusal is
     returned, not raised, so the caller commits its audit row before answering."""
     code = code.strip().upper()[:30]
     try:
-        request, messages = _find(session, code, phone)
+        request, messages = _find(session, ring, code, phone)
     except AppError as exc:
         shown = code if _CODE.match(code) else None
         audit.record(

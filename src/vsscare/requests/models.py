@@ -53,7 +53,7 @@ class Request(Base):
         Index("ix_requests_channel_id", "channel", "id"),
         Index("ix_requests_type_id", "type", "id"),
         Index("ix_requests_customer_id", "customer_id", "id"),
-        Index("ix_requests_contact_phone_id", "contact_phone", "id"),
+        Index("ix_requests_contact_phone_bi_id", "contact_phone_bi", "id"),
         Index("ix_requests_sla_state_due", "sla_state", "resolution_due"),
         # "Overdue" and "due soon" queues of requests still open, whatever the table's size.
         Index(
@@ -86,7 +86,10 @@ class Request(Base):
     # Who asked: a customer record (customers domain) or an anonymous contact.
     customer_id: Mapped[int | None] = mapped_column(BigInteger)
     contact_name: Mapped[str | None] = mapped_column(String(200))
-    contact_phone: Mapped[str | None] = mapped_column(String(20))  # E.164
+    # Encrypted, blind-indexed and masked (``requests.contact``): never stored in clear.
+    contact_phone_enc: Mapped[str | None] = mapped_column(Text)
+    contact_phone_bi: Mapped[str | None] = mapped_column(String(32))
+    contact_phone_masked: Mapped[str | None] = mapped_column(String(20))
     contact_email: Mapped[str | None] = mapped_column(String(200))
     # The channel's own address of the conversation (e-mail thread, Zalo user, chat session).
     external_ref: Mapped[str | None] = mapped_column(String(200), index=True)

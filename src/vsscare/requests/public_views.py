@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
+from vsscare.core import crypto
 from vsscare.core.web import render, write_session
 from vsscare.requests.labels import PUBLIC_STATUS_LABELS, label
 from vsscare.requests.lookup import lookup as customer_lookup
@@ -34,7 +35,9 @@ def lookup(
     phone: Annotated[str, Form(max_length=40)] = "",
 ) -> HTMLResponse:
     form = {"code": code.strip(), "phone": phone.strip()}
-    attempt = customer_lookup(session, form["code"], form["phone"])
+    attempt = customer_lookup(
+        session, crypto.keyring(request.app.state.settings), form["code"], form["phone"]
+    )
     if attempt.error is not None:
         error = attempt.error
         return render(

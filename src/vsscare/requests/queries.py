@@ -401,15 +401,16 @@ def history_of(
     principal: Principal,
     *,
     customer_id: int | None = None,
-    phone: str | None = None,
+    phone_bi: str | None = None,
     limit: int = 50,
 ) -> list[Request]:
-    """Every request of one customer (by customer record or contact phone) across channels."""
+    """Every request of one customer across channels: by customer record or by the blind index of
+    the contact phone (``requests.contact.index``; the same as a customer's ``phone_bi``)."""
     clauses = []
     if customer_id is not None:
         clauses.append(Request.customer_id == customer_id)
-    if phone:
-        clauses.append(Request.contact_phone == phone)
+    if phone_bi:
+        clauses.append(Request.contact_phone_bi == phone_bi)
     if not clauses:
         return []
     stmt = (

@@ -143,7 +143,7 @@ def _detail(
         req=req,
         transfer=transfer,
         detail=detail,
-        contact=Contact(req.contact_name, req.contact_phone, req.contact_email),
+        contact=Contact(req.contact_name, req.contact_phone_masked, req.contact_email),
         messages=[m for m in detail.messages if m.kind in ("inbound", "outbound")],
         exchanges=[e for e in exchanges if e.data.get("transfer_id") == transfer.id],
         state=uq.deadline_state(sla.calendar(session, transfer.unit_id), transfer.due_at, now),

@@ -19,7 +19,7 @@ from vsscare.core.i18n import _
 from vsscare.core.web import read_session, render, write_session
 from vsscare.knowledge.content import explain
 from vsscare.orgunits.calendar import DAYS, VN_TZ
-from vsscare.requests.masking import mask_email, mask_name, mask_phone, mask_text
+from vsscare.requests.masking import mask_email, mask_name, mask_text
 from vsscare.requests.view_labels import Labels
 
 Csrf = Annotated[None, Depends(csrf_protect)]
@@ -151,9 +151,9 @@ class Contact:
     Units see no more than that here; staff allowed to see personal data unmask it, audited, on
     the request's own page."""
 
-    def __init__(self, name: str | None, phone: str | None, email: str | None) -> None:
+    def __init__(self, name: str | None, phone_masked: str | None, email: str | None) -> None:
         self.name = mask_name(name)
-        self.phone = mask_phone(phone)
+        self.phone = phone_masked or ""
         self.email = mask_email(email)
 
     @staticmethod

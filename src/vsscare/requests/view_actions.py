@@ -21,7 +21,7 @@ from starlette.datastructures import FormData
 
 from vsscare.accounts.auth import deny
 from vsscare.accounts.principal import Principal
-from vsscare.core import audit
+from vsscare.core import audit, crypto
 from vsscare.core.errors import NOT_FOUND, PERMISSION_DENIED, AppError
 from vsscare.core.events import Actor
 from vsscare.core.web import render
@@ -279,14 +279,17 @@ def unmask(request: Request, code: str, _csrf: Csrf, principal: Viewer, session:
     if not principal.has("personal_data.unmask"):
         raise deny(request, principal, "personal_data.unmask")
     ticket = queries.get_visible(session, principal, code)
-    shown = [f for f in ("contact_name", "contact_phone", "contact_email") if getattr(ticket, f)]
+    shown = [f for f in ("contact_name", "contact_phone_enc", "contact_email") if getattr(ticket, f)]
+    shown = [f.removesuffix("_enc") for f in shown]
     audit.record(
         session, "requests.unmask", principal.actor, object_type="request", object_id=ticket.code,
         details={"fields": shown},
     )  # fmt: skip
     headers = {"cache-control": "no-store"}
     if request.headers.get("hx-request"):
-        data = context(session, principal, ticket.code, unmasked=True)
+        data = context(
+            session, principal, ticket.code, unmasked_with=crypto.keyring(request.app.state.settings)
+        )
         data |= {"principal": principal, "rq": Labels}
         return render(request, "requests/_customer.html", data, headers=headers)
     response = detail_page(request, principal, session, ticket.code, unmasked=True)

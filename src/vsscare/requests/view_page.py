@@ -20,13 +20,15 @@ from vsscare.accounts import queries as accounts
 from vsscare.accounts.auth import csrf_protect, deny, require
 from vsscare.accounts.principal import Principal
 from vsscare.answering.service import answerer
+from vsscare.core import crypto
+from vsscare.core.crypto import Keyring
 from vsscare.core.db import utcnow
 from vsscare.core.errors import NOT_FOUND, AppError
 from vsscare.core.web import read_session, render, write_session
 from vsscare.knowledge import entry_queries
-from vsscare.requests import errors, queries, sla, timeline
+from vsscare.requests import contact, errors, queries, sla, timeline
 from vsscare.requests.choices import agents, canned, presence_of, provinces, unit_choices
-from vsscare.requests.masking import mask_email, mask_name, mask_phone
+from vsscare.requests.masking import mask_email, mask_name
 from vsscare.requests.models import Request as Ticket
 from vsscare.requests.unit_actions import OPEN_TRANSFER, TRANSFER_DAYS
 from vsscare.requests.view_forms import problems
@@ -93,17 +95,19 @@ def _last_inbound(detail: queries.Detail) -> str:
     return found[-1] if found else ""
 
 
-def _customer(ticket: Ticket, unmasked: bool) -> dict[str, str]:
-    if unmasked:
+def _customer(ticket: Ticket, ring: Keyring | None) -> dict[str, str]:
+    """Masked, or in clear when given the data keys (the caller audits the showing)."""
+    if ring is not None:
+        phone = contact.phone(ring, ticket)
         return {
             "name": ticket.contact_name or "",
-            "phone": spaced_phone(ticket.contact_phone),
-            "phone_link": ticket.contact_phone or "",
+            "phone": spaced_phone(phone),
+            "phone_link": phone or "",
             "email": ticket.contact_email or "",
         }
     return {
         "name": mask_name(ticket.contact_name),
-        "phone": mask_phone(ticket.contact_phone),
+        "phone": ticket.contact_phone_masked or "",
         "phone_link": "",
         "email": mask_email(ticket.contact_email),
     }
@@ -137,12 +141,13 @@ def context(
     principal: Principal,
     code: str,
     *,
-    unmasked: bool = False,
+    unmasked_with: Keyring | None = None,
     submitted: dict[str, str] | None = None,
     forms: bool = False,
 ) -> dict[str, Any]:
     """What the request page shows; with ``forms``, also what its action forms need (the page
-    loads a dialog's form when it opens, except the one that comes back after a refusal)."""
+    loads a dialog's form when it opens, except the one that comes back after a refusal).
+    ``unmasked_with``: the data keys, to show the contact in clear."""
     ticket = queries.get_visible(session, principal, code)
     detail = queries.detail(session, ticket)
     now = utcnow()
@@ -153,12 +158,14 @@ def context(
     others = [
         r
         for r in queries.history_of(
-            session, principal, customer_id=ticket.customer_id, phone=ticket.contact_phone, limit=20
+            session, principal, customer_id=ticket.customer_id, phone_bi=ticket.contact_phone_bi, limit=20
         )
         if r.id != ticket.id
     ]
     can_work = principal.has("requests.work")
-    greeting = addressee(ticket) if unmasked else None  # the name is shown only when unmasked (audited)
+    greeting = (
+        addressee(ticket) if unmasked_with is not None else None
+    )  # the name is shown only when unmasked (audited)
     replies = canned(session, ticket, greeting) if can_work else []
     data = {
         "ticket": ticket,
@@ -171,8 +178,8 @@ def context(
         "transfer": transfer,
         "transfer_unit": detail.units.get(transfer.unit_id, "") if transfer else "",
         "open_transfer_states": OPEN_TRANSFER,
-        "customer": _customer(ticket, unmasked),
-        "unmasked": unmasked,
+        "customer": _customer(ticket, unmasked_with),
+        "unmasked": unmasked_with is not None,
         "others": others,
         "canned": replies,
         "canned_named": any("{name}" in c.body for c in replies),
@@ -217,7 +224,8 @@ def detail_page(
     unmasked: bool = False,
 ) -> HTMLResponse:
     open_dialog = (submitted or {}).get("action") if error is not None else None
-    data = context(session, principal, code, unmasked=unmasked, submitted=submitted, forms=bool(open_dialog))
+    ring = crypto.keyring(request.app.state.settings) if unmasked else None
+    data = context(session, principal, code, unmasked_with=ring, submitted=submitted, forms=bool(open_dialog))
     data |= {
         "principal": principal,
         "rq": Labels,

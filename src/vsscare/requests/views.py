@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import QueryParams
 
 from vsscare.accounts.principal import Principal
+from vsscare.core import crypto
 from vsscare.core.db import utcnow
 from vsscare.core.errors import AppError
 from vsscare.core.web import render
@@ -211,7 +212,9 @@ def new_submit(
     try:
         with session.begin_nested():
             data = form.validated(principal.username)
-            ticket = actions.create(session, principal.actor, data)
+            ticket = actions.create(
+                session, principal.actor, data, ring=crypto.keyring(request.app.state.settings)
+            )
     except AppError as exc:
         return _new_page(request, principal, session, form, exc)
     return RedirectResponse(f"{BASE}/{ticket.code}?done=created", status_code=303)

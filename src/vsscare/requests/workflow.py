@@ -215,7 +215,7 @@ def add_message(
 def draft_notice(session: Session, request: Request, about: str, **params: object) -> RequestMessage | None:
     """The notice to the customer, added unflushed; None when there is no way to reach them.
     :func:`send_notice` queues it once it has an id."""
-    if not (request.contact_phone or request.contact_email or request.external_ref):
+    if not (request.contact_phone_bi or request.contact_email or request.external_ref):
         return None
     text = notice(about, request.lang, code=request.code, **params)
     return new_message(session, request, "outbound", text, Actor.system("notices"))
