@@ -16,7 +16,7 @@ from vsscare.answering.models import AnswerLog
 URL = "/api/v1/answers"
 FIELDS = {
     "decision", "answer", "sources", "confidence", "topic", "candidates", "handover_reason", "lang",
-    "latency_ms", "note", "log_id",
+    "latency_ms", "note", "log_id", "self_service",
 }  # fmt: skip
 
 

@@ -53,6 +53,29 @@ def test_personal_records_and_complaints_go_to_people(bank):
 
 
 @pytest.mark.parametrize(
+    ("question", "lookup"),
+    [
+        ("quá trình đóng BHXH của tôi", "contributions"),
+        ("thẻ BHYT của tôi còn hạn không", "health_card"),
+        ("the bhyt cua toi con han ko", "health_card"),
+        ("hồ sơ của tôi đến đâu rồi", "dossier"),
+        ("toi da dong bhxh duoc bao nhieu thang roi", "contributions"),
+        ("tien thai san cua em khi nao nhan duoc", "claims"),
+    ],
+)
+def test_questions_about_ones_own_record_go_to_a_verified_lookup(bank, question, lookup):
+    result = bank.answer(question)
+    assert (result.decision, result.handover_reason, result.self_service) == (
+        "handover", "personal_record", lookup,
+    )  # fmt: skip
+
+
+def test_general_questions_with_my_are_still_answered(bank):
+    result = bank.answer("Trợ cấp thất nghiệp của tôi mỗi tháng được bao nhiêu?")
+    assert result.decision != "handover" and result.self_service is None
+
+
+@pytest.mark.parametrize(
     "question",
     ["thủ tục sang tên sổ đỏ nhà đất", "Where can I renew my passport?", "' OR 1=1 --", "😀😀", "?????"],
 )

@@ -30,6 +30,7 @@ import yaml
 from vsscare.answering.index import Doc, Index, english_tokens
 from vsscare.answering.normalize import expand, has_diacritics, tokens, words
 from vsscare.core.text import fold
+from vsscare.customers.selfservice import detect as self_service_kind
 
 MAX_CHARS = 1000  # longer questions are cut: nobody asks more in one message
 CHAT_CHANNELS = frozenset({"web", "chat", "zalo", "facebook", "portal", "api"})
@@ -192,6 +193,7 @@ class Result:
     lang: str
     latency_ms: float
     note: str | None = None
+    self_service: str | None = None  # with personal_record: the lookup a verified person may run
     normalized: str = field(default="", repr=False)
 
     def as_dict(self) -> dict[str, Any]:
@@ -317,6 +319,9 @@ class Engine:
             return done("handover", "personal_record")
         if _has_phrase(typed_words, intent["personal"]):
             return done("handover", "personal_record")
+        own_record = _has_phrase(typed_words, intent["own"]) and _has_phrase(typed_words, intent["status"])
+        if own_record and self_service_kind(folded):
+            return done("handover", "personal_record")
         if _has_phrase(typed_words, intent["complaint"]):
             return done("handover", "complaint")
         in_domain = _has_phrase(typed_words if context is folded else _padded(context), intent["domain"])
@@ -371,6 +376,7 @@ class Engine:
             lang=lang,
             latency_ms=round((time.perf_counter() - began) * 1000, 2),
             note=note,
+            self_service=self_service_kind(folded) if reason == "personal_record" else None,
             normalized=folded,
         )
 

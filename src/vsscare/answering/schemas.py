@@ -78,6 +78,11 @@ class AnswerOut(BaseModel):
     topic: str | None
     candidates: list[CandidateOut]
     handover_reason: str | None = Field(description="personal_record, complaint or low_confidence")
+    self_service: Literal["contributions", "health_card", "dossier", "claims"] | None = Field(
+        None,
+        description="With personal_record: the lookup the person may run once verified "
+        "(POST /api/v1/self-service/verify/…, then GET /api/v1/self-service/lookup/{kind})",
+    )
     lang: Lang
     latency_ms: float
     note: str | None

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SUPPORTED_LOCALES = ("vi", "en")
@@ -55,6 +55,27 @@ class Settings(BaseSettings):
     sms_url: str = Field("", description="The SMS provider's send URL (sms_backend=http)")
     sms_api_key: SecretStr = Field(SecretStr(""), description="The SMS provider's API key")
     sms_sender: str = Field("BHXHVN", max_length=11, description="Brandname the SMS comes from")
+    mail_backend: Literal["file", "smtp"] = Field(
+        "file", description="E-mail the system sends (one-time codes): file (data_dir/mail.jsonl) or smtp"
+    )
+    mail_from: str = Field("no-reply@baohiemxahoi.gov.vn", description="Sender address of system e-mail")
+    smtp_host: str = Field("", description="SMTP server (mail_backend=smtp)")
+    smtp_port: int = Field(587, ge=1, le=65535)
+    smtp_user: str = Field("", description="SMTP login; empty: no login")
+    smtp_password: SecretStr = Field(SecretStr(""))
+    smtp_security: Literal["starttls", "ssl", "none"] = Field("starttls")
+
+    @model_validator(mode="after")
+    def _check_backends(self) -> Settings:
+        if self.registry_url and not self.registry_url.startswith(("https://", "http://")):
+            raise ValueError("registry_url phải là URL http(s) / must be an http(s) URL")
+        if self.registry_url and not self.registry_token.get_secret_value().strip():
+            raise ValueError("registry_url cần registry_token / needs registry_token")
+        if self.sms_backend == "http" and not self.sms_url.startswith(("https://", "http://")):
+            raise ValueError("sms_backend=http cần sms_url / needs an http(s) sms_url")
+        if self.mail_backend == "smtp" and not self.smtp_host:
+            raise ValueError("mail_backend=smtp cần smtp_host / needs smtp_host")
+        return self
 
     @field_validator("database_url")
     @classmethod

@@ -1,10 +1,12 @@
-"""The industry database and the SMS gateway this installation uses, chosen by settings: the
-embedded registry and a file of SMS in development, the HTTP clients in production."""
+"""The industry database, the SMS gateway and the mailer this installation uses, chosen by
+settings: the embedded registry and files of SMS and e-mail in development, the HTTP clients and
+SMTP in production."""
 
 from __future__ import annotations
 
 from vsscare.core.config import Settings
 from vsscare.core.db import Database
+from vsscare.core.mail import FileMailer, Mailer, SmtpMailer
 from vsscare.customers.registry import Registry
 from vsscare.customers.registry_embedded import EmbeddedRegistry
 from vsscare.customers.registry_http import HttpRegistry
@@ -42,3 +44,23 @@ def sms_gateway(settings: Settings) -> SmsGateway:
     if key not in _gateways:
         _gateways[key] = make()
     return _gateways[key]
+
+
+_mailers: dict[tuple[str, ...], Mailer] = {}
+
+
+def mailer(settings: Settings) -> Mailer:
+    if settings.mail_backend == "smtp":
+        password = settings.smtp_password.get_secret_value()
+        key: tuple[str, ...] = ("smtp", settings.smtp_host, str(settings.smtp_port), settings.smtp_user,
+                                password, settings.smtp_security, settings.mail_from)  # fmt: skip
+        if key not in _mailers:
+            _mailers[key] = SmtpMailer(
+                settings.smtp_host, settings.smtp_port, settings.mail_from, user=settings.smtp_user,
+                password=password, security=settings.smtp_security,
+            )  # fmt: skip
+        return _mailers[key]
+    key = ("file", str(settings.data_dir / "mail.jsonl"), settings.mail_from)
+    if key not in _mailers:
+        _mailers[key] = FileMailer(key[1], settings.mail_from)
+    return _mailers[key]

@@ -1,6 +1,7 @@
 """Proving who is on a conversation before personal data is disclosed: a one-time code sent to the
-phone on record, or (voice) date of birth and CCCD digits. A refusal that changes state (wrong code,
-lock, expiry) commits the session before raising, so the count and its audit row survive."""
+phone on record or to the e-mail on the customer record, or (voice) date of birth and CCCD digits.
+A refusal that changes state (wrong code, lock, expiry) commits the session before raising, so the
+count and its audit row survive."""
 
 from __future__ import annotations
 
@@ -17,9 +18,10 @@ from vsscare.core.crypto import Keyring
 from vsscare.core.db import utcnow
 from vsscare.core.errors import AppError, ErrorCode
 from vsscare.core.events import SYSTEM, Actor
+from vsscare.core.mail import Mailer
 from vsscare.customers import identifiers
 from vsscare.customers.actions import context
-from vsscare.customers.models import Verification
+from vsscare.customers.models import Customer, Verification
 from vsscare.customers.registry import Person, Registry
 from vsscare.customers.sms import SmsGateway
 from vsscare.orgunits.calendar import VN_TZ
@@ -28,6 +30,12 @@ NO_PHONE = ErrorCode(
     "verification_no_phone",
     "Không có số điện thoại nào được đăng ký cho mã số này, vui lòng gọi 1900 9068.",
     "No phone number on record for this code, please call 1900 9068.",
+    422,
+)
+NO_EMAIL = ErrorCode(
+    "verification_no_email",
+    "Không có địa chỉ thư điện tử nào được đăng ký cho mã số này; vui lòng nhận mã qua tin nhắn.",
+    "No e-mail address on record for this code; please get the code by text message.",
     422,
 )
 NO_QUESTIONS = ErrorCode(
@@ -99,6 +107,13 @@ MAX_CODES = 3
 CODES_WINDOW = timedelta(minutes=15)
 VALID_FOR = timedelta(minutes=30)  # how long a proof holds on its conversation
 QUESTIONS_TTL = timedelta(minutes=10)
+CODE_METHODS = ("sms", "email")
+EMAIL_SUBJECT = "Mã xác thực BHXH Việt Nam / VSS verification code"
+EMAIL_TEXT = (
+    "Mã xác thực của anh/chị là {code}, hiệu lực {minutes} phút. Không chia sẻ mã này cho bất kỳ ai.\n"
+    "Your verification code is {code}, valid for {minutes} minutes. Do not share it with anyone.\n\n"
+    "Nếu anh/chị không yêu cầu mã này, vui lòng bỏ qua thư. / If you did not ask for it, ignore this e-mail."
+)
 SMS_TEXT = (
     "Mã xác thực BHXH của anh/chị là {code}, hiệu lực {minutes} phút. Không chia sẻ mã này cho bất kỳ ai."
 )
@@ -194,43 +209,70 @@ def _phone_of(person: Person | None) -> str | None:
         return None
 
 
+def _email_of(session: Session, subject_bi: str) -> str | None:
+    """The e-mail on the customer record of this SI code (the registry holds no e-mail)."""
+    return session.scalar(
+        select(Customer.email)
+        .where(Customer.si_code_bi == subject_bi, Customer.status == "active", Customer.email.is_not(None))
+        .limit(1)
+    )
+
+
 def start_otp(
     session: Session,
     ring: Keyring,
     registry: Registry,
-    gateway: SmsGateway,
+    gateway: SmsGateway | None,
     *,
     conversation: str,
     si_code: str,
+    via: str = "sms",
+    mailer: Mailer | None = None,
     now: datetime | None = None,
     ttl: timedelta = timedelta(minutes=5),
     actor: Actor = SYSTEM,
 ) -> Verification:
-    """Send a one-time code to the phone on record for this SI code; the pending verification."""
+    """Send a one-time code to the phone on record for this SI code (``via="sms"``) or to the
+    e-mail on the customer record (``via="email"``); the pending verification. Codes sent either
+    way count together against the resend limit."""
     now = now or utcnow()
     si, subject_bi = _subject(ring, si_code)
-    _refuse_if_locked(session, actor, subject_bi, now, "sms")
+    _refuse_if_locked(session, actor, subject_bi, now, via)
     window = (Verification.subject_bi == subject_bi, Verification.created_at > now - CODES_WINDOW)
     recent = session.scalars(
-        select(Verification.created_at).where(Verification.method == "sms", *window)
+        select(Verification.created_at).where(Verification.method.in_(CODE_METHODS), *window)
     ).all()
     if len(recent) >= MAX_CODES:
         until = min(recent) + CODES_WINDOW
-        _audit(session, "refused", actor, None, "denied", method="sms", reason="too_many")
+        _audit(session, "refused", actor, None, "denied", method=via, reason="too_many")
         _refuse(session, TOO_MANY, count=len(recent), minutes=CODES_WINDOW.seconds // 60, **_when(until))
-    phone = _phone_of(registry.person(si))
-    if phone is None:
-        _audit(session, "refused", actor, None, "denied", method="sms", reason="no_phone")
-        _refuse(session, NO_PHONE)
+    if via == "email":
+        address = _email_of(session, subject_bi)
+        if address is None:
+            _audit(session, "refused", actor, None, "denied", method=via, reason="no_email")
+            _refuse(session, NO_EMAIL)
+        masked = identifiers.mask("email", address)
+    else:
+        address = _phone_of(registry.person(si))
+        if address is None:
+            _audit(session, "refused", actor, None, "denied", method=via, reason="no_phone")
+            _refuse(session, NO_PHONE)
+        masked = identifiers.mask("phone", address)
     row = _new(
-        session, ring, si, subject_bi, conversation=conversation, method="sms", created_at=now,
-        expires_at=now + ttl, sent_to_masked=identifiers.mask("phone", phone),
+        session, ring, si, subject_bi, conversation=conversation, method=via, created_at=now,
+        expires_at=now + ttl, sent_to_masked=masked,
     )  # fmt: skip
     code = f"{secrets.randbelow(10**6):06d}"
     row.code_hash = _code_hash(ring, row.id, code)
     _audit(session, "started", actor, row, sent_to=row.sent_to_masked, expires_at=row.expires_at.isoformat())
-    text = SMS_TEXT.format(code=code, minutes=max(1, int(ttl.total_seconds()) // 60))
-    gateway.send(phone, text, key=f"verification-{row.id}")
+    minutes = max(1, int(ttl.total_seconds()) // 60)
+    key = f"verification-{row.id}"
+    if via == "email":
+        assert mailer is not None, "a mailer is needed to send codes by e-mail"
+        mailer.send(address, EMAIL_SUBJECT, EMAIL_TEXT.format(code=code, minutes=minutes), key=key)
+    else:
+        assert gateway is not None, "an SMS gateway is needed to send codes by SMS"
+        gateway.send(address, SMS_TEXT.format(code=code, minutes=minutes), key=key)
     return row
 
 
@@ -247,12 +289,12 @@ def check_otp(
     """Check a code typed on the conversation the verification was started on."""
     now = now or utcnow()
     row = session.scalar(select(Verification).where(Verification.id == verification_id).with_for_update())
-    if row is None or row.method != "sms" or row.code_hash is None:
+    if row is None or row.method not in CODE_METHODS or row.code_hash is None:
         raise AppError(NOT_FOUND)
     if row.conversation != conversation:
         _audit(session, "refused", actor, row, "denied", reason="other_conversation")
         _refuse(session, OTHER_CONVERSATION)
-    _refuse_if_locked(session, actor, row.subject_bi, now, "sms")
+    _refuse_if_locked(session, actor, row.subject_bi, now, row.method)
     if row.status == "expired" or (row.status == "pending" and now >= row.expires_at):
         if row.status == "pending":
             row.status = "expired"
