@@ -70,13 +70,13 @@ _DOSSIER_STATUS = {
     "done": ("đã có kết quả", "done, the result is ready"),
     "returned": ("đã trả lại", "returned"),
 }
-_CLAIM_KIND = {
+CLAIM_KINDS = {
     "sickness": ("ốm đau", "sickness"), "maternity": ("thai sản", "maternity"),
     "unemployment": ("trợ cấp thất nghiệp", "unemployment benefit"), "pension": ("lương hưu", "pension"),
     "lump_sum": ("BHXH một lần", "lump-sum payment"), "survivor": ("tử tuất", "survivor benefit"),
     "accident": ("tai nạn lao động, bệnh nghề nghiệp", "work accident or occupational disease"),
 }  # fmt: skip
-_CLAIM_STATUS = {
+CLAIM_STATUSES = {
     "received": ("đã tiếp nhận", "received"), "processing": ("đang giải quyết", "being processed"),
     "approved": ("đã duyệt, chờ chi trả", "approved, awaiting payment"), "paid": ("đã chi trả", "paid"),
     "rejected": ("không được giải quyết", "not granted"),
@@ -313,8 +313,8 @@ def claims_answer(claims: list[BenefitClaim], lang: str) -> Answer:
     shown = claims[:RECENT_CLAIMS]
     lines = []
     for c in shown:
-        kind = _pick(_CLAIM_KIND.get(c.kind, (c.kind, c.kind)), lang)
-        status = _pick(_CLAIM_STATUS.get(c.status, (c.status, c.status)), lang)
+        kind = _pick(CLAIM_KINDS.get(c.kind, (c.kind, c.kind)), lang)
+        status = _pick(CLAIM_STATUSES.get(c.status, (c.status, c.status)), lang)
         amount = f", {money(c.amount, lang)}" if c.amount else ""
         filed = _day(c.filed_on, lang)
         if lang == "en":
