@@ -33,6 +33,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "requests": ("vsscare.requests.cli", "requests_app"),
     "registry": ("vsscare.customers.cli", "registry_app"),
     "keys": ("vsscare.customers.keys_cli", "keys_app"),
+    "customers": ("vsscare.customers.privacy_cli", "customers_app"),
 }
 COMMAND_HELP = {
     "serve": _("Chạy máy chủ web."),

@@ -5,5 +5,6 @@ its module here. A job whose kind no imported module handles goes to the dead le
 """
 
 from vsscare.core import system_jobs  # noqa: F401
+from vsscare.customers import jobs as customers_jobs  # noqa: F401
 from vsscare.knowledge import jobs as knowledge_jobs  # noqa: F401
 from vsscare.requests import jobs as requests_jobs  # noqa: F401

@@ -94,6 +94,22 @@ def handler_for(kind: str) -> Handler | None:
     return _HANDLERS.get(kind)
 
 
+_SCHEDULERS: list[Callable[[Session], None]] = []
+
+
+def recurring(schedule: Callable[[Session], None]) -> Callable[[Session], None]:
+    """Register a function that queues the next run of a recurring job (idempotently, by key); a
+    worker calls every one when it starts, and the job queues its own next run when it is done."""
+    if schedule not in _SCHEDULERS:
+        _SCHEDULERS.append(schedule)
+    return schedule
+
+
+def schedule_recurring(session: Session) -> None:
+    for schedule in _SCHEDULERS:
+        schedule(session)
+
+
 def registered_kinds() -> list[str]:
     return sorted(_HANDLERS)
 

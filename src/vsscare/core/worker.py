@@ -42,7 +42,17 @@ from vsscare.core.config import Settings
 from vsscare.core.context import bound
 from vsscare.core.db import Checkpointer, Database, utcnow
 from vsscare.core.errors import AppError, ErrorCode
-from vsscare.core.jobs import DEAD, DONE, QUEUED, RUNNING, Job, JobContext, PermanentError, handler_for
+from vsscare.core.jobs import (
+    DEAD,
+    DONE,
+    QUEUED,
+    RUNNING,
+    Job,
+    JobContext,
+    PermanentError,
+    handler_for,
+    schedule_recurring,
+)
 
 log = logging.getLogger("vsscare.worker")
 jobs = Job.__table__
@@ -131,9 +141,18 @@ class Worker:
         """Claim and run one batch; the number of jobs run (done or failed)."""
         return self.execute(self.claim())
 
+    def _schedule(self) -> None:
+        try:
+            with self.db.session() as session:
+                schedule_recurring(session)
+        except Exception:  # the database is away: the jobs already queued still run; the next start retries
+            log.exception("recurring jobs not scheduled", extra={"worker": self.id})
+
     def run(self, stop_event: threading.Event, burst: bool = False) -> int:
         """Run batches until ``stop_event`` is set (or, with ``burst``, until nothing is due)."""
         self._stop = stop_event
+        if not burst:  # a burst drains what is due; a long-running worker keeps the nightly jobs queued
+            self._schedule()
         total, failures = 0, 0
         while not stop_event.is_set():
             try:

@@ -174,3 +174,67 @@ def reveal(
     )  # fmt: skip
     token = getattr(customer, f"{field}_enc")
     return None if token is None else ring.decrypt(token, context=context(field))
+
+
+# Fields a kept record takes from the one merged into it when it has none of its own.
+MERGE_FILLS = (
+    "birth_date", "gender", "email", "province_code", "commune", "address", "unit_code", "tax_code",
+    "contact_person", *(f"{field}_{part}" for field in PROTECTED for part in ("enc", "bi", "masked")),
+)  # fmt: skip
+
+
+def merge(session: Session, actor: Actor, source_id: int, target_id: int, *, reason: str) -> Customer:
+    """Fold a duplicate record into the one kept: its identities and requests move over, the gaps
+    of the kept record are filled from it, and it stays as ``merged`` with a pointer, so its
+    history and every link to it still lead somewhere. The caller checks both are visible."""
+    from vsscare.requests import customer_data  # requests depends on customers, not the reverse
+
+    if source_id == target_id:
+        raise AppError(errors.MERGE_SAME)
+    if len(reason.strip()) < 5:
+        raise AppError(errors.REASON_REQUIRED)
+    source, target = get(session, source_id), get(session, target_id)
+    for customer in (source, target):
+        if customer.status != "active":
+            raise AppError(errors.MERGE_INACTIVE, id=customer.id)
+    if source.kind != target.kind:
+        raise AppError(errors.MERGE_KINDS)
+    filled, conflicts = [], []
+    for name in MERGE_FILLS:
+        mine, theirs = getattr(target, name), getattr(source, name)
+        if theirs is None:
+            continue
+        field = name.rsplit("_", 1)[0] if name.endswith(("_enc", "_bi", "_masked")) else name
+        if mine is None:
+            setattr(target, name, theirs)
+            if field not in filled:
+                filled.append(field)
+        elif name.endswith("_enc"):
+            continue  # ciphertexts differ for one value: the blind index tells
+        elif mine != theirs and field not in conflicts:
+            conflicts.append(field)
+    taken = set(
+        session.scalars(select(CustomerIdentity.value_bi).where(CustomerIdentity.customer_id == target.id))
+    )
+    moved = 0
+    for identity in session.scalars(
+        select(CustomerIdentity).where(CustomerIdentity.customer_id == source.id)
+    ):
+        if identity.value_bi in taken:
+            session.delete(identity)
+        else:
+            identity.customer_id, moved = target.id, moved + 1
+    source.status, source.merged_into_id = "merged", target.id
+    now = utcnow()
+    for customer in (source, target):
+        customer.updated_at, customer.version = now, customer.version + 1
+    requests_moved = customer_data.move_customer(session, source.id, target.id)
+    event = ev.Merged(into=target.id, source=source.id, identities_moved=moved, requests_moved=requests_moved,
+                      filled=filled, conflicts=conflicts)  # fmt: skip
+    events.append(session, event, source.id, actor)
+    events.append(session, event, target.id, actor)
+    audit.record(
+        session, "customer.merge", actor, object_type="customer", object_id=f"{source.id},{target.id}",
+        details={"into": target.id, "reason": reason.strip()[:300]},
+    )  # fmt: skip
+    return target

@@ -119,3 +119,27 @@ REGISTRY_BAD_RESPONSE = ErrorCode(
     "The industry database answered in an unexpected form ({reason}).",
     502,
 )
+MERGE_SAME = ErrorCode(
+    "customer_merge_same",
+    "Không thể gộp một hồ sơ với chính nó.",
+    "A record cannot be merged with itself.",
+    422,
+)
+MERGE_INACTIVE = ErrorCode(
+    "customer_merge_inactive",
+    "Hồ sơ #{id} đã được gộp hoặc ẩn danh nên không gộp được nữa.",
+    "Record #{id} has already been merged or anonymised and cannot be merged.",
+    409,
+)
+MERGE_KINDS = ErrorCode(
+    "customer_merge_kinds",
+    "Chỉ gộp được hai hồ sơ cùng loại (hai cá nhân, hoặc hai đơn vị).",
+    "Only two records of the same kind can be merged (two people, or two employers).",
+    422,
+)
+ALREADY_ANONYMISED = ErrorCode(
+    "customer_anonymised",
+    "Hồ sơ #{id} đã được ẩn danh; không còn dữ liệu cá nhân để xử lý.",
+    "Record #{id} has been anonymised; there is no personal data left.",
+    409,
+)

@@ -17,3 +17,22 @@ class Created(_CustomerEvent):
 class IdentityLinked(_CustomerEvent):
     type = "customer.identity_linked"
     identity_kind: str
+
+
+class Merged(_CustomerEvent):
+    """On the record that was merged away (``into``) and on the one kept (``source``)."""
+
+    type = "customer.merged"
+    into: int
+    source: int
+    identities_moved: int
+    requests_moved: int
+    filled: list[str]  # fields the kept record took from the other
+    conflicts: list[str]  # fields both had with different values: the kept record's stay
+
+
+class Anonymised(_CustomerEvent):
+    type = "customer.anonymised"
+    requests: int
+    messages: int
+    identities: int

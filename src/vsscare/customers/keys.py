@@ -15,6 +15,7 @@ from vsscare.core.crypto import Keyring
 from vsscare.core.db import Database
 from vsscare.core.events import Actor
 from vsscare.customers.models import Customer, CustomerIdentity, Verification
+from vsscare.requests.models import Request
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,7 @@ COLUMNS = (
     Column(Customer, "phone_enc", lambda row: "customers.phone"),
     Column(CustomerIdentity, "value_enc", lambda row: f"customers.identity.{row.kind}"),
     Column(Verification, "subject_enc", lambda row: "customers.si_code"),
+    Column(Request, "contact_phone_enc", lambda row: "customers.phone"),  # requests.contact.CONTEXT
 )
 
 
